@@ -1,0 +1,278 @@
+"""Ingest: export files → parsed rows and quarantine → one batch merged into the warehouse.
+
+Parsing happens before the warehouse is opened, so a file-level error (wrong profile, binary,
+empty) stops the batch with nothing written, and the write itself stays short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse import complaints, sensors, store
+from warehouse.errors import UsageError
+from warehouse.mapping import normalize_name
+from warehouse.profile import Profile, load_profile
+from warehouse.readers import LINE, read_records
+from warehouse.reference import City, load_city, load_reference
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+MODELS = {
+    "complaints": [
+        "staging/stg_complaints.sql", "marts/dim_district_observed.sql",
+        "marts/fct_complaints.sql", "marts/agg_complaints_daily.sql",
+    ],
+    "sensors": [
+        "staging/stg_sensor_readings.sql", "marts/dim_district_observed.sql", "marts/dim_sensor.sql",
+        "marts/fct_sensor_readings.sql", "marts/agg_sensor_hourly.sql", "marts/agg_sensor_daily.sql",
+    ],
+}
+LAND = {
+    "complaints": "insert into raw_complaints by name select * from landing",
+    "sensors": "insert into raw_sensor_readings by name select * from landing",
+}
+PLAN_COUNTS = {
+    "complaints": "select action, count(*) from complaint_plan group by action",
+    "sensors": "select action, count(*) from reading_plan group by action",
+}
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Prepared:
+    """One batch, parsed and checked, ready to merge."""
+
+    dataset: str
+    profile: Profile
+    source: str
+    files: list[str]
+    sha256: list[str]
+    rows: pl.DataFrame
+    quarantine: pl.DataFrame
+    rows_read: int
+
+
+@dataclass
+class BatchReport:
+    batch_id: int
+    dataset: str
+    source: str
+    profile: str
+    files: list[str]
+    rows_read: int
+    rows_loaded: int
+    rows_updated: int
+    rows_duplicate: int
+    rows_quarantined: int
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"batch {self.batch_id}: {self.dataset} from {self.source} (profile {self.profile}), {len(self.files)} file(s)",
+            f"  read {self.rows_read:,} = loaded {self.rows_loaded:,} + updated {self.rows_updated:,}"
+            f" + duplicates {self.rows_duplicate:,} + quarantined {self.rows_quarantined:,}",
+        ]
+        for fld, reason, n in self.reasons[:10]:
+            lines.append(f"  quarantined {n:,} × [{fld}] {reason}")
+        return "\n".join(lines)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _has_columns(frame: pl.DataFrame, names: list[str]) -> bool:
+    have = {normalize_name(c) for c in frame.columns}
+    return bool(names) and all(normalize_name(n) in have for n in names)
+
+
+def prepare(
+    dataset: str, paths: list[Path], profile: Profile, city: City, *,
+    source: str | None = None, country: str | None = None, progress: Progress | None = None,
+) -> Prepared:
+    """Read, map and check every file of a batch; raise FileError on a file that cannot be used."""
+    if profile.dataset != dataset:
+        raise UsageError(f"profile '{profile.name}' is for {profile.dataset}, not {dataset}")
+    source = source or profile.source
+    records, lookups, stations = [], {}, None
+    for i, path in enumerate(paths):
+        if progress:
+            progress(f"reading {path.name}", i, len(paths))
+        if not path.exists():
+            raise UsageError(f"no such file: {path}")
+        frame = read_records(path, profile)
+        lookup = next((lk for lk in profile.lookups if _has_columns(frame, lk.match_columns)), None)
+        required = [c for f in profile.required for c in profile.candidates(f)[:1]]
+        if lookup and not _has_columns(frame, required):
+            table = frame.select(pl.col(_col(frame, lookup.key)), pl.col(_col(frame, lookup.value))).drop_nulls()
+            lookups[lookup.target_field] = (lookup.source_field, dict(table.iter_rows()))
+            continue
+        if profile.stations and _has_columns(frame, profile.stations.match_columns):
+            stations = sensors.station_table(frame, profile, str(path))
+            continue
+        records.append((i, path, frame))
+    if not records:
+        raise UsageError("no data file among the paths (only companion files such as services or stations)")
+    parsed, bad, read = [], [], 0
+    for i, path, frame in records:
+        if dataset == "complaints":
+            country_code = country or profile.country or city.country
+            bounds = _bounds(country_code, city)
+            ctx = complaints.Context(source=source, bounds=bounds, country=country_code)
+            good, q = complaints.parse(frame, profile, ctx, str(path), lookups)
+        else:
+            good, q = sensors.parse(frame, profile, source, str(path), stations)
+        read += good.height + q.height
+        parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
+        bad.append(q)
+    rows = pl.concat(parsed, how="vertical_relaxed")
+    rows = _assign_districts(rows, dataset, city)
+    if dataset == "sensors":
+        rows = rows.with_columns(pl.lit(profile.expected_interval_s, pl.Int32).alias("expected_interval_s"))
+    return Prepared(
+        dataset=dataset, profile=profile, source=source,
+        files=[str(p) for p in paths], sha256=[_sha256(p) for p in paths],
+        rows=rows, quarantine=pl.concat(bad, how="vertical_relaxed"), rows_read=read,
+    )
+
+
+COUNTRY_BOUNDS = {"KR": (33.0, 38.7, 124.5, 132.0), "US": (18.0, 72.0, -180.0, -66.0)}
+
+
+def _bounds(country: str | None, city: City):
+    if not country or country.lower() in ("any", "none"):
+        return None
+    if city.country == country and city.country_bounds:
+        return city.country_bounds
+    if country.upper() not in COUNTRY_BOUNDS:
+        raise UsageError(f"unknown country '{country}' (known: {', '.join(COUNTRY_BOUNDS)}, or 'any')")
+    return COUNTRY_BOUNDS[country.upper()]
+
+
+def _col(frame: pl.DataFrame, name: str) -> str:
+    return next(c for c in frame.columns if normalize_name(c) == normalize_name(name))
+
+
+def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFrame:
+    if dataset == "sensors":
+        keys = rows.select("sensor_id", "district_raw", "lat", "lon").unique(maintain_order=True)
+    else:
+        keys = rows.select("district_raw", "lat", "lon").unique(maintain_order=True)
+    code, flag = city.resolve(keys["district_raw"], keys["lat"], keys["lon"])
+    keys = keys.with_columns(code.alias("district_code"), flag.alias("_district_flag"))
+    rows = rows.join(keys, on=[c for c in keys.columns if c not in ("district_code", "_district_flag")], how="left", nulls_equal=True)
+    if dataset == "complaints":
+        rows = rows.with_columns(
+            pl.concat_str([pl.col("quality"), pl.col("_district_flag")], separator=",", ignore_nulls=True)
+            .replace("", None).alias("quality")
+        )
+    return rows.drop("_district_flag")
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> None:
+    """Run each statement of a model file, passing only the $parameters that statement names."""
+    text = (MODELS_DIR / relative).read_text(encoding="utf-8")
+    for statement in re.split(r";\s*(?:\n|$)", text):
+        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+        if not body:
+            continue
+        names = set(re.findall(r"\$(\w+)", body))
+        con.execute(body, {k: v for k, v in (params or {}).items() if k in names} or None)
+
+
+def initialize(con: duckdb.DuckDBPyConnection, city: City) -> None:
+    """A new warehouse gets the city's reference dims; an existing one keeps its own."""
+    if con.execute("select count(*) from meta where key = 'city'").fetchone()[0] == 0:
+        load_reference(con, city)
+
+
+def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | None = None) -> BatchReport:
+    """Merge a prepared batch inside the caller's transaction and record it in load_batches."""
+    batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchone()[0]
+    started = dt.datetime.now(dt.UTC)
+    con.execute("delete from raw_complaints")
+    con.execute("delete from raw_sensor_readings")
+    landing = batch.rows.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")).rename({LINE: "line"})
+    con.register("landing", landing)
+    con.execute(LAND[batch.dataset])
+    con.unregister("landing")
+    steps = MODELS[batch.dataset]
+    for i, model in enumerate(steps):
+        if progress:
+            progress(f"model {Path(model).stem}", i, len(steps))
+        run_sql_file(con, model, {"batch_id": batch_id})
+    counts = dict(con.execute(PLAN_COUNTS[batch.dataset]).fetchall())
+    in_batch = batch.rows.height
+    distinct = sum(counts.values())
+    quarantine = batch.quarantine.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id"))
+    con.register("quarantine_in", quarantine)
+    con.execute("insert into quarantine by name select * from quarantine_in")
+    con.unregister("quarantine_in")
+    report = BatchReport(
+        batch_id=batch_id, dataset=batch.dataset, source=batch.source, profile=batch.profile.name,
+        files=batch.files, rows_read=batch.rows_read,
+        rows_loaded=counts.get("new", 0), rows_updated=counts.get("changed", 0),
+        rows_duplicate=(in_batch - distinct) + counts.get("same", 0) + counts.get("stale", 0),
+        rows_quarantined=batch.quarantine.height,
+        reasons=_reasons(batch.quarantine),
+    )
+    con.execute(
+        """insert into load_batches values ($id, $dataset, $source, $profile, $files, $sha, $started, now(),
+           $read, $loaded, $updated, $duplicate, $quarantined, 'ok', null)""",
+        {
+            "id": batch_id, "dataset": batch.dataset, "source": batch.source, "profile": batch.profile.name,
+            "files": [Path(f).name for f in batch.files], "sha": batch.sha256, "started": started,
+            "read": report.rows_read, "loaded": report.rows_loaded, "updated": report.rows_updated,
+            "duplicate": report.rows_duplicate, "quarantined": report.rows_quarantined,
+        },
+    )
+    return report
+
+
+def _reasons(quarantine: pl.DataFrame) -> list[tuple[str, str, int]]:
+    if quarantine.height == 0:
+        return []
+    shortened = quarantine.with_columns(pl.col("reason").str.replace(r"'[^']*'", "'…'"))
+    top = shortened.group_by("field", "reason").len().sort(["len", "field"], descending=[True, False])
+    return [(r["field"], r["reason"], r["len"]) for r in top.iter_rows(named=True)]
+
+
+def city_of(db: Path) -> City:
+    """The city a warehouse was built for (from its meta table), else the configured one."""
+    from settings import city
+
+    if db.exists():
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            row = con.execute("select value from meta where key = 'city'").fetchone()
+        except duckdb.CatalogException:
+            row = None
+        finally:
+            con.close()
+        if row is not None:
+            return load_city(row[0])
+    return load_city(city())
+
+
+def ingest(
+    dataset: str, paths: list[Path], profile_name: str | Path, db: Path, *,
+    source: str | None = None, country: str | None = None, progress: Progress | None = None,
+) -> BatchReport:
+    """Parse the files, then merge them as one batch: all or nothing."""
+    profile = load_profile(profile_name)
+    city = city_of(db)
+    batch = prepare(dataset, paths, profile, city, source=source, country=country, progress=progress)
+    with store.writing(db, timezone=city.timezone) as con:
+        initialize(con, city)
+        return load(con, batch, progress)

@@ -1,0 +1,9 @@
+-- agg_sensor_hourly: readings per sensor × metric × day equal the fact table's.
+with fct as (
+    select sensor_id, metric, cast(measured_at as date) as day, count(*) as n from fct_sensor_readings group by all
+),
+agg as (select sensor_id, metric, day, sum(n + n_flagged) as n from agg_sensor_hourly group by all)
+select coalesce(fct.sensor_id, agg.sensor_id) as sensor_id, coalesce(fct.metric, agg.metric) as metric,
+    coalesce(fct.day, agg.day) as day, fct.n, agg.n as agg_n,
+from fct full join agg on fct.sensor_id = agg.sensor_id and fct.metric = agg.metric and fct.day = agg.day
+where fct.n is distinct from agg.n

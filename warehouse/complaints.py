@@ -1,0 +1,169 @@
+"""Complaint exports → canonical complaint rows (landing) and quarantined rows with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from warehouse import mapping as m
+from warehouse.pii import hash_reporters, mask_rrn, mask_text
+from warehouse.profile import COMPLAINT_FIELDS, Profile
+from warehouse.readers import LINE
+from warehouse.timeparse import parse_timestamps
+
+KINDS = {"complaint", "proposal", "inquiry"}
+STATUSES = {"open", "in_progress", "closed"}
+DOMAINS = {"transport", "safety", "disaster", "energy", "environment", "other"}
+TIME_FIELDS = ("requested_at", "first_response_at", "closed_at", "due_at", "updated_at")
+DATE_ONLY = r"^\d{4}[-./]?\d{1,2}[-./]?\d{1,2}\.?$"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What parsing needs beyond the profile: the source name and the valid coordinate box."""
+
+    source: str
+    bounds: tuple[float, float, float, float] | None = None  # lat_min, lat_max, lon_min, lon_max
+    country: str | None = None
+
+
+def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookups: dict | None = None):
+    """(landing rows, quarantine rows) for one file's records."""
+    cols = m.resolve_columns(frame, profile, sorted(COMPLAINT_FIELDS), file)
+    frame = frame.with_columns(m.raw_record(frame.columns))
+    t = {f: m.text(cols.get(f), profile) for f in COMPLAINT_FIELDS}
+    for name, value in profile.defaults.items():
+        t[name] = pl.coalesce(t[name], pl.lit(value)) if name in t else pl.lit(value)
+    category = t["category"]
+    for target, (source_field, table) in (lookups or {}).items():
+        if target == "category":
+            category = pl.coalesce(category, t[source_field].replace_strict(table, default=None, return_dtype=pl.String))
+    status_map = m.value_map(profile, "status")
+    kind_map = m.value_map(profile, "kind")
+    out = frame.select(
+        pl.col(LINE),
+        pl.col(m.RAW),
+        *[pl.col("_ragged")] if "_ragged" in frame.columns else [pl.lit(None, pl.String).alias("_ragged")],
+        t["source_id"].alias("source_id"),
+        (m.mapped(t["kind"], kind_map) if kind_map else t["kind"]).alias("kind"),
+        t["kind"].alias("kind_raw"),
+        category.alias("category"),
+        _domain(t["domain"], category, profile).alias("domain"),
+        t["district"].alias("district_raw"),
+        _channel(t["channel"], profile).alias("channel"),
+        t["status"].alias("status_raw"),
+        (m.mapped(t["status"], status_map) if status_map else t["status"]).alias("status"),
+        *[t[f].alias(f"{f}_raw") for f in TIME_FIELDS],
+        *[parse_timestamps(t[f], profile.timestamp_formats, profile.timezone).alias(f) for f in TIME_FIELDS],
+        t["lat"].alias("lat_raw"),
+        t["lon"].alias("lon_raw"),
+        m.number(t["lat"], profile).alias("lat"),
+        m.number(t["lon"], profile).alias("lon"),
+        t["reporter"].alias("reporter"),
+        t["votes"].alias("votes_raw"),
+        m.number(t["votes"], profile).alias("votes"),
+        m.mapped(t["adopted"], m.value_map(profile, "adopted")).alias("adopted"),
+        t["adopted"].alias("adopted_raw"),
+        t["satisfaction"].alias("satisfaction_raw"),
+        m.number(t["satisfaction"], profile).alias("satisfaction"),
+        t["agency"].alias("agency"),
+        mask_text(t["title"]).alias("title"),
+        mask_text(t["description"]).alias("description_masked"),
+    )
+    checks = _checks(out, profile, ctx)
+    good, bad = checks.split(out)
+    good = _finish(good, profile, ctx)
+    quarantine = m.quarantine_frame(bad.with_columns(mask_rrn(pl.col(m.RAW)).alias(m.RAW)), file)
+    return good, quarantine
+
+
+def _domain(domain: pl.Expr, category: pl.Expr, profile: Profile) -> pl.Expr:
+    table = m.value_map(profile, "domain")
+    from_column = m.mapped(domain, table) if table else domain.str.to_lowercase()
+    from_category = m.mapped(category, table) if table else pl.lit(None, pl.String)
+    guess = pl.coalesce(from_column, from_category, pl.lit("other"))
+    return pl.when(guess.is_in(sorted(DOMAINS))).then(guess).otherwise(pl.lit("other"))
+
+
+def _channel(channel: pl.Expr, profile: Profile) -> pl.Expr:
+    table = m.value_map(profile, "channel")
+    return pl.coalesce(m.mapped(channel, table), channel) if table else channel
+
+
+def _checks(out: pl.DataFrame, profile: Profile, ctx: Context) -> m.Checks:
+    c = m.Checks()
+    c.add("(row)", pl.col("_ragged").is_not_null(), "malformed row: " + pl.col("_ragged"))
+    c.add("source_id", pl.col("source_id").is_null(), "missing required field source_id")
+    c.add("requested_at", pl.col("requested_at_raw").is_null(), "missing required field requested_at")
+    for f in TIME_FIELDS:
+        c.add(
+            f,
+            pl.col(f"{f}_raw").is_not_null() & pl.col(f).is_null(),
+            "unparseable or out-of-range timestamp " + m.quote(pl.col(f"{f}_raw"))
+            + pl.lit(f" (formats: {', '.join(profile.timestamp_formats)}; years 1990–2100)"),
+        )
+    if "status" in profile.columns or "status" in profile.defaults:
+        c.add("status", pl.col("status_raw").is_null(), "missing required field status")
+        known = ", ".join(sorted(set(profile.values.get("status", {}))))
+        c.add(
+            "status",
+            pl.col("status").is_null() | ~pl.col("status").is_in(sorted(STATUSES)),
+            "unknown status " + m.quote(pl.col("status_raw")) + pl.lit(f" (known: {known})"),
+        )
+    if "kind" in profile.values:
+        c.add("kind", pl.col("kind_raw").is_not_null() & pl.col("kind").is_null(), "unknown kind " + m.quote(pl.col("kind_raw")))
+    c.add("kind", pl.col("kind").is_not_null() & ~pl.col("kind").is_in(sorted(KINDS)), "kind must be complaint, proposal or inquiry, not " + m.quote(pl.col("kind")))
+    for f, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+        c.add(f, pl.col(f"{f}_raw").is_not_null() & pl.col(f).is_null(), "not a number: " + m.quote(pl.col(f"{f}_raw")))
+        c.add(f, ~pl.col(f).is_between(lo, hi), "coordinate out of range: " + m.quote(pl.col(f"{f}_raw")))
+    if ctx.bounds:
+        la0, la1, lo0, lo1 = ctx.bounds
+        outside = pl.col("lat").is_not_null() & pl.col("lon").is_not_null() & ~(
+            pl.col("lat").is_between(la0, la1) & pl.col("lon").is_between(lo0, lo1)
+        )
+        where = ctx.country or "the country"
+        c.add("lat", outside, pl.lit(f"coordinates outside {where}: ") + pl.col("lat_raw") + ", " + pl.col("lon_raw"))
+    c.add("votes", pl.col("votes_raw").is_not_null() & (pl.col("votes").is_null() | (pl.col("votes") < 0)), "votes must be a whole number ≥ 0, not " + m.quote(pl.col("votes_raw")))
+    c.add(
+        "satisfaction",
+        pl.col("satisfaction_raw").is_not_null() & ~pl.col("satisfaction").is_between(1, 5),
+        "satisfaction must be 1–5, not " + m.quote(pl.col("satisfaction_raw")),
+    )
+    c.add(
+        "adopted",
+        pl.col("adopted_raw").is_not_null() & pl.col("adopted").is_null() & pl.lit("adopted" in profile.values),
+        "unknown adoption value " + m.quote(pl.col("adopted_raw")),
+    )
+    return c
+
+
+def _finish(good: pl.DataFrame, profile: Profile, ctx: Context) -> pl.DataFrame:
+    """Derive what the checks left: end-of-day due dates, closed times from updates, flags, keys."""
+    due_date_only = pl.col("due_at_raw").str.contains(DATE_ONLY)
+    closed_from_update = (pl.col("status") == "closed") & pl.col("closed_at").is_null() & pl.col("updated_at").is_not_null()
+    flags = pl.concat_str(
+        [
+            pl.when(pl.col("closed_at") < pl.col("requested_at")).then(pl.lit("closed_before_requested")),
+            pl.when(closed_from_update).then(pl.lit("closed_at_from_update")),
+            pl.when((pl.col("status") != "closed") & pl.col("closed_at").is_not_null()).then(pl.lit("closed_at_while_open")),
+        ],
+        separator=",",
+        ignore_nulls=True,
+    )
+    good = good.with_columns(
+        pl.when(due_date_only).then(pl.col("due_at") + pl.duration(days=1)).otherwise(pl.col("due_at")).alias("due_at"),
+        pl.when(closed_from_update).then(pl.col("updated_at")).otherwise(pl.col("closed_at")).alias("closed_at"),
+        pl.when(flags == "").then(None).otherwise(flags).alias("quality"),
+        pl.col("votes").cast(pl.Int32),
+        pl.col("satisfaction").cast(pl.Int8),
+        pl.col("adopted").replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean),
+        pl.coalesce(pl.col("kind"), pl.lit("complaint")).alias("kind"),
+        pl.lit(ctx.source).alias("source"),
+    )
+    good = good.with_columns(hash_reporters(good["reporter"], ctx.source).alias("reporter_key"))
+    return good.select(
+        "source", "source_id", "kind", "category", "domain", "district_raw", "channel", "status", "status_raw",
+        "requested_at", "first_response_at", "closed_at", "due_at", "updated_at", "lat", "lon", "reporter_key",
+        "votes", "adopted", "satisfaction", "agency", "title", "description_masked", "quality", LINE,
+    )

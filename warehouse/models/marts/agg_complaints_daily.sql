@@ -1,0 +1,34 @@
+-- agg_complaints_daily: recompute only the days the batch touched.
+-- grain: day × district_code × domain × category × kind × channel. params: none.
+-- durations exclude rows flagged closed_before_requested; on_time/late compare closed_at with due_at.
+delete from agg_complaints_daily where day in (select day from touched_complaint_days);
+
+insert into agg_complaints_daily
+select
+    cast(requested_at as date) as day,
+    district_code,
+    domain,
+    category,
+    kind,
+    channel,
+    count(*) as received,
+    count(*) filter (where status = 'closed') as closed,
+    count(*) filter (where status = 'closed' and closed_at >= requested_at) as duration_n,
+    sum(date_diff('second', requested_at, closed_at) / 86400.0)
+        filter (where status = 'closed' and closed_at >= requested_at) as duration_days_sum,
+    count(*) filter (where first_response_at >= requested_at) as first_response_n,
+    sum(date_diff('second', requested_at, first_response_at) / 3600.0)
+        filter (where first_response_at >= requested_at) as first_response_hours_sum,
+    count(*) filter (where status = 'closed' and closed_at <= due_at) as on_time,
+    count(*) filter (where status = 'closed' and closed_at > due_at) as late,
+    count(satisfaction) as satisfaction_n,
+    sum(satisfaction) as satisfaction_sum,
+    sum(votes) filter (where kind = 'proposal') as votes_sum,
+    count(adopted) filter (where kind = 'proposal') as proposals_decided,
+    count(*) filter (where kind = 'proposal' and adopted) as proposals_adopted,
+from fct_complaints
+where requested_at >= (select cast(min(day) as timestamptz) from touched_complaint_days)
+  and requested_at < (select cast(max(day) + 1 as timestamptz) from touched_complaint_days)
+  and cast(requested_at as date) in (select day from touched_complaint_days)
+group by all
+order by day;

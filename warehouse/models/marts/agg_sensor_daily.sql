@@ -1,0 +1,21 @@
+-- agg_sensor_daily: the touched days rolled up from agg_sensor_hourly.
+-- grain: sensor_id × metric × day (local). params: none.
+delete from agg_sensor_daily as a
+using touched_sensor_days as t
+where a.sensor_id = t.sensor_id and a.metric = t.metric and a.day = t.day;
+
+insert into agg_sensor_daily
+select
+    h.sensor_id,
+    h.metric,
+    h.day,
+    sum(h.n) as n,
+    sum(h.n_flagged) as n_flagged,
+    sum(h.value_sum) as value_sum,
+    sum(h.value_sum) / nullif(sum(h.n), 0) as mean,
+    min(h.min) as min,
+    max(h.max) as max,
+from agg_sensor_hourly as h
+semi join touched_sensor_days as t on t.sensor_id = h.sensor_id and t.metric = h.metric and t.day = h.day
+group by all
+order by h.day, h.sensor_id, h.metric;

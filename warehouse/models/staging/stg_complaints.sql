@@ -1,0 +1,32 @@
+-- stg_complaints: the landed complaint batch, renamed and cast onto the mart's vocabulary.
+-- grain: one row per record read (duplicates still present). params: none.
+create or replace view stg_complaints as
+select
+    source || ':' || source_id as complaint_id,
+    source,
+    source_id,
+    kind,
+    category,
+    domain,
+    district_code,
+    channel,
+    status,
+    status_raw,
+    requested_at,
+    first_response_at,
+    closed_at,
+    due_at as due_at_source,
+    updated_at,
+    lat,
+    lon,
+    reporter_key,
+    cast(votes as integer) as votes,
+    adopted,
+    cast(satisfaction as tinyint) as satisfaction,
+    agency,
+    title,
+    description_masked,
+    quality,
+    file_index,
+    line,
+from raw_complaints

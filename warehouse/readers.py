@@ -1,0 +1,212 @@
+"""Read an export file into a frame of text columns plus `_line`, whatever its encoding and layout.
+
+Every value stays text here; parsing and validation happen per field later so that one bad cell
+quarantines one row, not the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+
+from warehouse.errors import FileError
+from warehouse.profile import Profile
+
+LINE = "_line"
+
+
+def decode(path: Path, encoding: str = "auto") -> str:
+    """Bytes to text: BOM, then strict UTF-8, then CP949 (a superset of EUC-KR)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileError(path, "empty file: no header and no rows", line=1)
+    if b"\x00" in data[:8192]:
+        raise FileError(path, "binary data, not a text export (NUL bytes at the start)", line=1)
+    if encoding.lower() in ("auto", ""):
+        if data.startswith(b"\xef\xbb\xbf"):
+            return _strict(path, data[3:], "utf-8")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        try:
+            return data.decode("cp949")
+        except UnicodeDecodeError as exc:
+            raise FileError(
+                path, "neither UTF-8 nor CP949/EUC-KR text", line=data[: exc.start].count(b"\n") + 1
+            ) from exc
+    enc = {"euc-kr": "cp949", "euckr": "cp949", "utf8": "utf-8"}.get(encoding.lower(), encoding)
+    return _strict(path, data.removeprefix(b"\xef\xbb\xbf"), enc)
+
+
+def _strict(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileError(path, f"not valid {encoding} text (byte {exc.start})", line=line) from exc
+
+
+def read_records(path: Path, profile: Profile) -> pl.DataFrame:
+    """All records of one file as text columns, plus `_line` (1-based line or record number)."""
+    text = decode(path, profile.encoding)
+    if profile.format in ("csv", "tsv"):
+        return _read_delimited(path, text, profile)
+    if profile.format == "jsonl":
+        rows, lines = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(flatten(json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise FileError(path, f"not JSON: {exc.msg}", line=number) from exc
+            lines.append(number)
+        return _frame(rows, lines)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileError(path, f"not JSON: {exc.msg}", line=exc.lineno) from exc
+    if profile.format == "sensorthings":
+        from warehouse.sensorthings import observations
+
+        return observations(doc, path)
+    records = doc
+    for key in (profile.records_path or "").split("."):
+        if key and isinstance(records, dict):
+            records = records.get(key)
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list):
+        raise FileError(path, "JSON has no list of records where the profile expects one", line=1)
+    rows = [flatten(r) if isinstance(r, dict) else {"value": r} for r in records]
+    return _frame(rows, list(range(1, len(rows) + 1)))
+
+
+def _frame(rows: list[dict], lines: list[int]) -> pl.DataFrame:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    data = {n: [_text(r.get(n)) for r in rows] for n in names}
+    frame = pl.DataFrame(data, schema={n: pl.String for n in names})
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def flatten(record: dict, prefix: str = "") -> dict:
+    """Nested JSON to dotted keys: {"a": {"b": 1}, "c": [{"d": 2}]} → a.b, c.0.d."""
+    out: dict = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                out.update(flatten(item, f"{name}.{i}."))
+        elif isinstance(value, list) and value and all(not isinstance(v, (dict, list)) for v in value):
+            out[name] = value
+            for i, item in enumerate(value):
+                out[f"{name}.{i}"] = item
+        else:
+            out[name] = value
+    return out
+
+
+def _read_delimited(path: Path, text: str, profile: Profile) -> pl.DataFrame:
+    lines_skipped = profile.skip_rows
+    body = text
+    if lines_skipped:
+        body = "\n".join(text.splitlines()[lines_skipped:])
+    if not body.strip():
+        raise FileError(path, "no header and no rows after the skipped lines", line=lines_skipped + 1)
+    first_data_line = lines_skipped + (2 if profile.header else 1)
+    frame = _polars_csv(body, profile)
+    if frame is None or _has_newlines(frame):
+        return _python_csv(path, body, profile, lines_skipped)
+    if profile.column_names and not profile.header:
+        frame.columns = _named(profile.column_names, frame.width)
+    frame = frame.with_row_index(LINE, offset=first_data_line).with_columns(pl.col(LINE).cast(pl.Int64))
+    return frame
+
+
+def _has_newlines(frame: pl.DataFrame) -> bool:
+    """A quoted field spanning lines shifts line numbers: then only the careful reader counts right."""
+    if frame.height == 0:
+        return False
+    hits = frame.select(pl.any_horizontal(pl.all().str.contains("\n", literal=True).fill_null(False)).any())
+    return bool(hits.item())
+
+
+def _named(names: list[str], width: int) -> list[str]:
+    return [names[i] if i < len(names) else f"column_{i + 1}" for i in range(width)]
+
+
+def _polars_csv(body: str, profile: Profile) -> pl.DataFrame | None:
+    try:
+        return pl.read_csv(
+            body.encode("utf-8"),
+            has_header=profile.header,
+            separator=profile.delimiter,
+            infer_schema=False,
+            quote_char='"',
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
+        return None
+
+
+def _python_csv(path: Path, body: str, profile: Profile, skipped: int) -> pl.DataFrame:
+    """The careful reader: exact physical line numbers, ragged rows kept with a `_ragged` marker."""
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=profile.delimiter)
+    header: list[str] | None = None
+    rows, lines, ragged = [], [], []
+    line = skipped + 1
+    try:
+        for record in reader:
+            start, line = line, skipped + reader.line_num + 1
+            if header is None and profile.header:
+                header = [h.strip() for h in record]
+                continue
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise FileError(path, f"unreadable CSV: {exc}", line=line) from exc
+    if header is None:
+        width = max((len(r) for r in rows), default=0)
+        header = _named(profile.column_names or [], width)
+    width = len(header)
+    for i, record in enumerate(rows):
+        if len(record) != width:
+            ragged.append(f"{len(record)} fields where the header has {width}")
+            rows[i] = (record + [None] * width)[:width]
+        else:
+            ragged.append(None)
+    data = {name: [r[j] for r in rows] for j, name in enumerate(_dedupe(header))}
+    frame = pl.DataFrame(data, schema={n: pl.String for n in data})
+    return frame.with_columns(
+        pl.Series(LINE, lines, dtype=pl.Int64), pl.Series("_ragged", ragged, dtype=pl.String)
+    )
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(name if n == 0 else f"{name}_{n + 1}")
+    return out
