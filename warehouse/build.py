@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -112,6 +112,9 @@ def prepare(
         if not path.exists():
             raise UsageError(f"no such file: {path}")
         frame = read_records(path, profile)
+        if profile.stations and not profile.header and _first_row_names(frame, profile.stations.match_columns):
+            # a station list has its own header even when the readings have none
+            frame = read_records(path, replace(profile, header=True, column_names=None))
         lookup = next((lk for lk in profile.lookups if _has_columns(frame, lk.match_columns)), None)
         required = [c for f in profile.required for c in profile.candidates(f)[:1]]
         if lookup and not _has_columns(frame, required):
@@ -158,6 +161,14 @@ def _bounds(country: str | None, city: City):
     if country.upper() not in COUNTRY_BOUNDS:
         raise UsageError(f"unknown country '{country}' (known: {', '.join(COUNTRY_BOUNDS)}, or 'any')")
     return COUNTRY_BOUNDS[country.upper()]
+
+
+def _first_row_names(frame: pl.DataFrame, names: list[str]) -> bool:
+    """Whether a file read without a header has these column names as its first row."""
+    if frame.height == 0:
+        return False
+    cells = {normalize_name(v) for k, v in frame.row(0, named=True).items() if not k.startswith("_") and v}
+    return bool(names) and all(normalize_name(n) in cells for n in names)
 
 
 def _col(frame: pl.DataFrame, name: str) -> str:

@@ -31,7 +31,10 @@ class Context:
 def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookups: dict | None = None):
     """(landing rows, quarantine rows) for one file's records."""
     cols = m.resolve_columns(frame, profile, sorted(COMPLAINT_FIELDS), file)
-    frame = frame.with_columns(m.raw_record(frame.columns))
+    raw = frame
+    if "reporter" in cols:  # the raw record kept with a quarantined row holds the keyed hash, not the id
+        raw = frame.with_columns(hash_reporters(frame[cols["reporter"]], ctx.source).alias(cols["reporter"]))
+    frame = frame.with_columns(raw.select(m.raw_record(frame.columns)).to_series())
     t = {f: m.text(cols.get(f), profile) for f in COMPLAINT_FIELDS}
     for name, value in profile.defaults.items():
         t[name] = pl.coalesce(t[name], pl.lit(value)) if name in t else pl.lit(value)

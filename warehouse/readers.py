@@ -168,30 +168,51 @@ def _polars_csv(body: str, profile: Profile) -> pl.DataFrame | None:
 
 
 def _python_csv(path: Path, body: str, profile: Profile, skipped: int) -> pl.DataFrame:
-    """The careful reader: exact physical line numbers, ragged rows kept with a `_ragged` marker."""
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=profile.delimiter)
+    """The careful reader: exact physical line numbers, ragged rows kept with a `_ragged` marker.
+
+    A record that runs over several lines and has the wrong number of fields comes from an unbalanced
+    quote: only its first line is kept (marked ragged) and reading resumes on the next line, so one
+    stray quote cannot swallow the rest of the file.
+    """
+    physical = list(io.StringIO(body, newline=""))
     header: list[str] | None = None
-    rows, lines, ragged = [], [], []
-    line = skipped + 1
-    try:
-        for record in reader:
-            start, line = line, skipped + reader.line_num + 1
-            if header is None and profile.header:
-                header = [h.strip() for h in record]
-                continue
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        raise FileError(path, f"unreadable CSV: {exc}", line=line) from exc
+    rows, lines, ragged, notes = [], [], [], []
+    width = len(profile.column_names) if profile.column_names and not profile.header else None
+    offset, line = 0, skipped + 1  # physical lines before the current reader; first line of the next record
+    while offset < len(physical):
+        reader = csv.reader(iter(physical[offset:]), delimiter=profile.delimiter)
+        resume = None
+        try:
+            for record in reader:
+                start, line = line, skipped + offset + reader.line_num + 1
+                if header is None and profile.header:
+                    header = [h.strip() for h in record]
+                    width = len(header)
+                    continue
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
+                note = None
+                if width is not None and len(record) != width and line - start > 1:
+                    note = f"unbalanced quote (the quoted field runs on to line {line - 1})"
+                    resume, line = start - skipped, start + 1
+                    record = next(csv.reader([physical[resume - 1]], delimiter=profile.delimiter), [])
+                rows.append(record)
+                lines.append(start)
+                notes.append(note)
+                if resume is not None:
+                    break
+        except csv.Error as exc:
+            raise FileError(path, f"unreadable CSV: {exc}", line=line) from exc
+        if resume is None:
+            break
+        offset = resume
     if header is None:
         width = max((len(r) for r in rows), default=0)
         header = _named(profile.column_names or [], width)
     width = len(header)
     for i, record in enumerate(rows):
-        if len(record) != width:
-            ragged.append(f"{len(record)} fields where the header has {width}")
+        if notes[i] or len(record) != width:
+            ragged.append(notes[i] or f"{len(record)} fields where the header has {width}")
             rows[i] = (record + [None] * width)[:width]
         else:
             ragged.append(None)

@@ -125,7 +125,8 @@ class City:
                 if c is None:
                     flag[i] = "outside_districts"
         flag[need_point & ~has_point] = "no_district"
-        return pl.Series(code, dtype=pl.String), pl.Series(flag, dtype=pl.String)
+        # lists, not object arrays: polars cannot cast an object array whose first item is None
+        return pl.Series(code.tolist(), dtype=pl.String), pl.Series(flag.tolist(), dtype=pl.String)
 
 
 def load_city(name: str | None) -> City:

@@ -17,7 +17,7 @@ _ORDER = ["so2", "co", "o3", "no2", "pm10", "pm25"]
 AIR_PATH = "sensors/sejong_air_2025.csv"
 
 # monthly PM2.5 means (ug/m3), anchored mid-month and interpolated by day
-_PM25_MONTH = np.array([30, 32, 33, 26, 22, 17, 13, 12, 13, 17, 24, 29], dtype=float)
+_PM25_MONTH = np.array([30, 32, 33, 27, 23, 19, 16, 15, 16, 19, 25, 29], dtype=float)
 _BG_PM25_MAX = 68   # background never reaches the 75 ug/m3 episode threshold
 _BG_PM10_MAX = 140  # nor PM10 150
 
@@ -57,10 +57,14 @@ def write_air(out_dir: Path, seed: int, plan: Plan) -> dict:
     vals = {m: np.empty((ns, N_HOURS)) for m in _ORDER}
     for s in range(ns):
         loc = smooth_noise(rng, N_HOURS, 6.0)
-        pm25 = pm_mean * f_pm[s] * np.exp(0.5 * synoptic + 0.22 * loc - 0.15) * d_pm
-        vals["pm25"][s] = np.clip(pm25, 3, _BG_PM25_MAX)
+        pm25 = pm_mean * f_pm[s] * np.exp(0.5 * synoptic + 0.22 * loc + 0.12 * rng.standard_normal(N_HOURS) - 0.15) * d_pm
+        pm25 = _BG_PM25_MAX - 4 * np.logaddexp(0, (_BG_PM25_MAX - pm25) / 4)  # soft cap, no plateau at the cap
+        pm25 = pm25 + 1.8 * rng.standard_normal(N_HOURS)  # instrument noise: no long runs of equal integers
+        vals["pm25"][s] = 2 + np.logaddexp(0, pm25 - 2)
         ratio = 1.55 + 0.35 * spring + 0.12 * smooth_noise(rng, N_HOURS, 12.0)
-        vals["pm10"][s] = np.clip(vals["pm25"][s] * ratio + 4, vals["pm25"][s] + 1, _BG_PM10_MAX)
+        pm10 = vals["pm25"][s] * ratio + 4 + 3 * rng.standard_normal(N_HOURS)
+        pm10 = _BG_PM10_MAX - 6 * np.logaddexp(0, (_BG_PM10_MAX - pm10) / 6)
+        vals["pm10"][s] = np.maximum(pm10, vals["pm25"][s] + 1)
         vals["no2"][s] = np.clip((0.010 + 0.010 * winter + 0.012 * rush) * urban[s]
                                  + 0.004 * smooth_noise(rng, N_HOURS, 4.0), 0.002, 0.08)
         vals["o3"][s] = np.clip(0.008 + 0.012 * summer + 0.045 * summer * afternoon * (1 + 0.15 * synoptic)
@@ -100,12 +104,18 @@ def write_air(out_dir: Path, seed: int, plan: Plan) -> dict:
                 if o == s:
                     continue
                 f = rng.uniform(0.5, 0.9)
-                vals["pm25"][o, lo:hi] = np.maximum(vals["pm25"][o, lo:hi], np.minimum(72, level * f))
+                cap25 = 72 - rng.uniform(0, 5, hi - lo)
+                cap10 = 145 - rng.uniform(0, 12, hi - lo)
+                vals["pm25"][o, lo:hi] = np.maximum(vals["pm25"][o, lo:hi], np.minimum(cap25, level * f))
                 vals["pm10"][o, lo:hi] = np.maximum(vals["pm25"][o, lo:hi] + 2,
-                                                    np.maximum(vals["pm10"][o, lo:hi], np.minimum(145, level10 * f)))
+                                                    np.maximum(vals["pm10"][o, lo:hi], np.minimum(cap10, level10 * f)))
         elif e.kind == "flatline":
             for m in _ORDER:
                 vals[m][s, a:b + 1] = vals[m][s, a]
+                step = 10.0 ** -_DECIMALS[m]
+                for nb in (a - 1, b + 1):  # the neighbours differ, so the run is exactly the span
+                    if abs(vals[m][s, nb] - vals[m][s, a]) < step:
+                        vals[m][s, nb] = vals[m][s, a] + (step if vals[m][s, a] < 0.5 * (vals[m][s].max()) else -step)
             protected[s, a:b + 1] = True
         elif e.kind == "silence":
             present[s, a:b + 1] = False

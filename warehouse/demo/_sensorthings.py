@@ -74,7 +74,8 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
         l0 = rng.uniform(50, 60)
         prof = 6.5 * np.cos(2 * np.pi * (hod - 14) / 24) + 2.0 * np.exp(-((hod - 8) ** 2) / 3) - np.where(off, 1.5, 0)
         v = l0 + prof + 1.8 * smooth_noise(rng, N_HOURS, 3.0) + 0.8 * rng.standard_normal(N_HOURS)
-        v = np.clip(v, 38, 85)
+        v = 36 + np.logaddexp(0, v - 36)  # soft floor: no run of identical values at a clip
+        v = np.minimum(v, 85)
         for e in eps:
             if e.kind == "noise_spike":
                 v[e.start:e.end + 1] += e.params["delta_db"] + rng.uniform(-1.5, 1.5, e.hours)
@@ -87,9 +88,9 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
         p = np.where(off, we, wk)
         vol = v0 * p * np.exp(0.08 * smooth_noise(rng, N_HOURS, 24.0) + 0.06 * rng.standard_normal(N_HOURS))
         s0 = rng.uniform(45, 70)
-        sat = np.clip(vol / (v0 * 1.05), 0, 1.3)
+        sat = np.clip(vol / (v0 * 1.05), 0, 1.0)
         spd = s0 * (1 - 0.45 * sat ** 2) + 2.0 * rng.standard_normal(N_HOURS)
-        spd = np.clip(spd, 8, s0 + 10)
+        spd = np.clip(spd, 15, s0 + 10)
         for e in eps:
             if e.kind == "traffic_incident":
                 spd[e.start:e.end + 1] = e.params["speed_kmh"] + rng.uniform(-1.5, 1.5, e.hours)
@@ -98,29 +99,28 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
     elif thing.kind == "water":
         base = rng.uniform(0.6, 1.8)
         rain = shared["rain"] * rng.uniform(0.7, 1.3) + np.where(rng.random(N_HOURS) < 0.01, rng.gamma(1.2, 2.0, N_HOURS), 0)
-        bumps = np.zeros(N_HOURS)
-        for e in eps:
-            if e.kind == "flood":
-                sh = _flood_shape()
-                rain[e.start - 6:e.start] += e.params["rain_mm_h"] * sh
-                n = e.hours
-                bumps[e.start:e.end + 1] += e.params["rise_m"] * (0.85 + 0.15 * np.sin(np.pi * (np.arange(n) + 0.5) / n))
-                tail = np.arange(1, 13)
-                bumps[e.end + 1:e.end + 13] += e.params["rise_m"] * 0.45 * np.exp(-tail / 4.0)
-        rain = np.round(rain, 1)
         k = rng.uniform(0.008, 0.016)
         kern = np.exp(-np.arange(120) / 15.0)
-        resp = np.convolve(rain, kern)[:N_HOURS]
+        # ordinary rain raises the stage by at most ~0.9 m (saturating); floods are explicit hydrographs
+        resp = 0.9 * np.tanh(k * np.convolve(np.round(rain, 1), kern)[:N_HOURS] / 0.9)
         summer = np.exp(-0.5 * ((DOY - 200) / 35.0) ** 2)
-        lvl = base + 0.25 * summer + k * resp + 0.015 * smooth_noise(rng, N_HOURS, 6.0)
+        lvl = base + 0.25 * summer + resp + 0.015 * smooth_noise(rng, N_HOURS, 6.0) + 0.012 * rng.standard_normal(N_HOURS)
         lvl = np.maximum(lvl, 0.05)
         for e in eps:
             if e.kind == "flood":
-                e.params["normal_m"] = round(float(np.median(lvl[e.start - 24 * 7:e.start - 24])), 2)
-        lvl = lvl + bumps
-        for e in eps:
-            if e.kind == "flood":
+                rain[e.start - 6:e.start] += e.params["rain_mm_h"] * _flood_shape()
+                normal = float(np.median(lvl[e.start - 24 * 7:e.start - 24]))
+                n = e.hours
+                hydro = np.zeros(N_HOURS)
+                hydro[e.start - 4:e.start] = [0.2, 0.45, 0.7, 0.95]
+                hydro[e.start:e.end + 1] = e.params["rise_m"] * (0.85 + 0.15 * np.sin(np.pi * (np.arange(n) + 0.5) / n))
+                hydro[e.end + 1:e.end + 9] = [0.95, 0.7, 0.5, 0.35, 0.25, 0.15, 0.1, 0.05]
+                # the stage above normal is the larger of the ordinary response and the flood wave
+                lvl = np.where(hydro > 0, np.maximum(lvl, normal + hydro), lvl)
+                e.params["normal_m"] = round(normal, 2)
+                e.params["threshold_m"] = round(normal + 1.5, 2)
                 e.params["peak_m"] = round(float(lvl[e.start:e.end + 1].max()), 2)
+        rain = np.round(rain, 1)
         out = [lvl, rain] if thing.has_rain else [lvl]
     else:  # energy
         b = rng.uniform(40, 350)
@@ -142,6 +142,10 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
             out[j] = out[j].copy()
             frozen = np.round(out[j][e.start], DECIMALS[e.metric])
             out[j][e.start:e.end + 1] = frozen
+            step = 10.0 ** -DECIMALS[e.metric]
+            for nb in (e.start - 1, e.end + 1):  # neighbours differ, so the run is exactly the span
+                if abs(out[j][nb] - frozen) < step:
+                    out[j][nb] = frozen + 3 * step
             e.params["value"] = float(frozen)
         elif e.kind == "spike":
             j = thing.props.index(e.metric)

@@ -1,0 +1,76 @@
+"""Read queries: one .sql file per result, run with named parameters against the warehouse.
+
+One read-only connection per process, reopened when the warehouse file is replaced (writes swap a new
+file in; see warehouse/store.py). Each call takes its own cursor, so sessions never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import settings
+from warehouse import store
+
+QUERIES_DIR = Path(__file__).resolve().parent
+_lock = threading.Lock()
+_state: dict = {"key": None, "con": None}
+
+
+def names() -> list[str]:
+    """Every query this package offers: the allow-list of names `run` accepts."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+@cache
+def sql_text(name: str) -> str:
+    if name not in names():
+        raise KeyError(f"no query named {name!r}")
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def param_names(sql: str) -> set[str]:
+    body = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", body))
+
+
+def version(db: Path | None = None) -> tuple:
+    """Identity of the warehouse file now: changes whenever a write swaps a new file in."""
+    path = Path(db or settings.db_path())
+    st = os.stat(path)
+    return (str(path), st.st_ino, st.st_mtime_ns)
+
+
+def connection(db: Path | None = None) -> duckdb.DuckDBPyConnection:
+    key = version(db)
+    with _lock:
+        if _state["key"] != key:
+            # the old connection is left to close itself once no cursor uses it any more
+            con = store.connect(key[0], read_only=True)
+            _state.update(con=con, key=key, tz=con.execute("select current_setting('TimeZone')").fetchone()[0])
+        return _state["con"]
+
+
+def cursor(db: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor of the shared connection; cursors do not inherit settings, so the time zone is set again."""
+    cur = connection(db).cursor()
+    cur.execute("set TimeZone = $tz", {"tz": _state["tz"]})
+    return cur
+
+
+def run(name: str, db: Path | None = None, **params) -> pl.DataFrame:
+    """The named query's rows; only the parameters the query names are passed, missing ones are null."""
+    sql = sql_text(name)
+    wanted = param_names(sql)
+    values = {k: params.get(k) for k in wanted}
+    cur = cursor(db)
+    try:
+        return cur.sql(sql, params=values or None).pl()
+    finally:
+        cur.close()

@@ -1,0 +1,7 @@
+-- The warehouse's "now": the latest timestamp it holds, so a demo never ages.
+-- grain: one row. params: none.
+select greatest(
+    (select max(greatest(requested_at, coalesce(first_response_at, requested_at), coalesce(closed_at, requested_at)))
+     from fct_complaints),
+    (select max(measured_at) from fct_sensor_readings)
+) as as_of

@@ -1,0 +1,5 @@
+"""python -m warehouse.demo OUT_DIR [--seed N] [--scale X]"""
+
+from .generate import main
+
+main()
