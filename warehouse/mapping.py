@@ -48,8 +48,8 @@ def resolve_columns(frame: pl.DataFrame, profile: Profile, fields, file: str) ->
 
 def text(col: str | None, profile: Profile) -> pl.Expr:
     """A text field with the profile's missing-value sentinels turned into null."""
-    if col is None:
-        return pl.lit(None, dtype=pl.String)
+    if col is None:  # a column the file lacks: nulls of the frame's length, so per-column UDFs still line up
+        return pl.repeat(None, pl.len(), dtype=pl.String)
     expr = pl.col(col).cast(pl.String).str.strip_chars()
     sentinels = [s.strip() for s in profile.missing]
     return pl.when(expr.is_in(sentinels) | (expr == "")).then(None).otherwise(expr)

@@ -45,11 +45,13 @@ def parse(frame: pl.DataFrame, profile: Profile, source: str, file: str, station
             pl.coalesce("lon_raw_st", "lon_raw").alias("lon_raw"),
         )
     metric_map = {**catalog.alias_map(), **m.value_map(profile, "metric")}
+    names = long["metric_raw"].drop_nulls().unique().to_list()
+    by_alias = {name: metric_map.get(normalize_name(name)) for name in names}
     units = {name: spec.get("unit") for name, spec in profile.metrics.items()}
     long = long.with_columns(
         pl.coalesce(
             m.mapped(pl.col("metric_raw"), m.value_map(profile, "metric")),
-            pl.col("metric_raw").map_elements(lambda v: metric_map.get(normalize_name(v)), return_dtype=pl.String),
+            pl.col("metric_raw").replace_strict(by_alias, default=None, return_dtype=pl.String),
         ).alias("metric"),
         parse_timestamps(pl.col("measured_at_raw"), profile.timestamp_formats, profile.timezone).alias("measured_at"),
         m.number(pl.col("value_raw"), profile).alias("value_in"),

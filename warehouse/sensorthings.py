@@ -46,40 +46,62 @@ def _stream_context(stream: dict, thing: dict) -> dict:
     }
 
 
+def _text_series(name: str, values: list) -> pl.Series:
+    try:
+        series = pl.Series(name, values, strict=False)
+    except (TypeError, pl.exceptions.PolarsError):
+        series = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
+    return series.cast(pl.String)
+
+
 def observations(doc, path: Path) -> pl.DataFrame:
-    """A frame of text columns (COLUMNS) plus `_line` = the observation's position in the document."""
+    """A frame of text columns (COLUMNS) plus `_line` = the observation's position in the document.
+
+    Observations are gathered per Datastream and each Datastream's context is added as constant columns,
+    so a year of hourly data (over a million observations) is not built row by row.
+    """
     items = doc.get("value") if isinstance(doc, dict) and "value" in doc else doc
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list):
         raise FileError(path, "not a SensorThings response: no 'value' list", line=1)
-    cols: dict[str, list] = {c: [] for c in COLUMNS}
+    groups: dict = {}
+    position = 0
 
-    def emit(obs: dict, ctx: dict) -> None:
-        cols["observation_id"].append(obs.get("@iot.id"))
-        time = obs.get("phenomenonTime")
-        cols["phenomenonTime"].append(time.split("/")[0] if isinstance(time, str) else time)
-        cols["result"].append(obs.get("result"))
-        for key in COLUMNS[3:]:
-            cols[key].append(ctx.get(key))
+    def add(obs_list: list, ctx: dict) -> None:
+        nonlocal position
+        key = (ctx.get("datastream_id"), ctx.get("datastream_name"), ctx.get("thing_id"))
+        group = groups.setdefault(key, (ctx, [], [], [], []))
+        for obs in obs_list:
+            if not isinstance(obs, dict):
+                raise FileError(path, "not a SensorThings response: an Observation is not an object", line=1)
+            position += 1
+            time = obs.get("phenomenonTime")
+            group[1].append(obs.get("@iot.id"))
+            group[2].append(time.split("/")[0] if isinstance(time, str) else time)
+            group[3].append(obs.get("result"))
+            group[4].append(position)
 
     for item in items:
         if not isinstance(item, dict):
             raise FileError(path, "not a SensorThings response: an item of 'value' is not an object", line=1)
         if "Datastreams" in item:  # a Thing with nested Datastreams and Observations
             for stream in item.get("Datastreams") or []:
-                ctx = _stream_context(stream, item)
-                for obs in stream.get("Observations") or []:
-                    emit(obs, ctx)
+                add(stream.get("Observations") or [], _stream_context(stream, item))
         elif "Observations" in item:  # a Datastream with its Thing and Observations
-            ctx = _stream_context(item, item.get("Thing") or {})
-            for obs in item.get("Observations") or []:
-                emit(obs, ctx)
+            add(item.get("Observations") or [], _stream_context(item, item.get("Thing") or {}))
         else:  # an Observation with its Datastream expanded
             stream = item.get("Datastream") or {}
-            emit(item, _stream_context(stream, stream.get("Thing") or {}))
-    n = len(cols["result"])
-    frame = pl.DataFrame(
-        {c: pl.Series(c, [None if v is None else str(v) for v in cols[c]], dtype=pl.String) for c in COLUMNS}
-    )
-    return frame.with_columns(pl.Series("_line", range(1, n + 1), dtype=pl.Int64))
+            add([item], _stream_context(stream, stream.get("Thing") or {}))
+    frames = []
+    for ctx, ids, times, results, lines in groups.values():
+        frame = pl.DataFrame([
+            _text_series("observation_id", ids), _text_series("phenomenonTime", times), _text_series("result", results),
+            pl.Series("_line", lines, dtype=pl.Int64),
+        ])
+        frames.append(frame.with_columns(
+            [pl.lit(None if ctx.get(c) is None else str(ctx.get(c)), dtype=pl.String).alias(c) for c in COLUMNS[3:]]
+        ))
+    if not frames:
+        return pl.DataFrame(schema={**{c: pl.String for c in COLUMNS}, "_line": pl.Int64})
+    return pl.concat(frames).select(*COLUMNS, "_line").sort("_line")

@@ -111,7 +111,49 @@ def _localize(local: pl.Expr, tz: str) -> pl.Expr:
     return local.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
 
+UTC = pl.Datetime("us", "UTC")
+ISO_FAST = ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+
+
+def _fast(text: pl.Series, fmt: str, tz: str) -> pl.Series | None:
+    """Polars' own parser for the formats it understands (most rows); None when it cannot take the format."""
+    parsed = None
+    for f in ISO_FAST if fmt.lower() == "iso" else [fmt]:
+        try:
+            out = text.str.to_datetime(f, strict=False, time_unit="us")
+        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+            continue
+        out = out.dt.convert_time_zone("UTC") if out.dtype.time_zone else _localize_series(out, tz)
+        parsed = out if parsed is None else parsed.fill_null(out)
+    return parsed
+
+
+def _localize_series(naive: pl.Series, tz: str) -> pl.Series:
+    return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def parse_series(text: pl.Series, formats: list[str], tz: str) -> pl.Series:
+    """Datetime(us, UTC) per value, null where no format fits or the year is outside 1990–2100.
+
+    Polars' parser takes what it can; only the rest (hour 24, compact or odd formats) goes through the
+    slower regular-expression path.
+    """
+    text = text.cast(pl.String).str.strip_chars()
+    result = pl.Series(text.name, [None] * len(text), dtype=UTC)
+    for fmt in formats:
+        fast = _fast(text, fmt, tz)
+        if fast is not None:
+            result = result.fill_null(fast)
+    todo = result.is_null() & text.is_not_null()
+    if todo.any():
+        rest = pl.DataFrame({"t": text.filter(todo)}).select(
+            pl.coalesce([_one_format(pl.col("t"), f, tz) for f in formats]).cast(UTC)
+        ).to_series()
+        result = result.scatter(todo.arg_true(), rest)
+    out_of_range = ~result.dt.year().is_between(MIN_YEAR, MAX_YEAR).fill_null(True)
+    return result.set(out_of_range, None)
+
+
 def parse_timestamps(text: pl.Expr, formats: list[str], tz: str) -> pl.Expr:
     """An expression giving Datetime(us, UTC), null where no format fits or the value is out of range."""
-    exprs = [_one_format(text, f, tz) for f in formats]
-    return pl.coalesce(exprs) if len(exprs) > 1 else exprs[0]
+    return text.map_batches(lambda s: parse_series(s, formats, tz), return_dtype=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ._common import DAY_DATES, DOY, HOD, N_HOURS, fixed, smooth_noise, stream
+from ._common import DAY_DATES, DOY, HOD, N_HOURS, fixed, smooth_noise, stream, write_atomic
 from ._plan import Plan
 
 AIR_COLUMNS = ["측정일시", "측정소명", "아황산가스", "일산화탄소", "오존", "이산화질소", "미세먼지", "초미세먼지"]
@@ -190,7 +190,6 @@ def write_air(out_dir: Path, seed: int, plan: Plan) -> dict:
     df = df.select(AIR_COLUMNS)
     text = df.write_csv(null_value="", line_terminator="\n")
     path = Path(out_dir) / AIR_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("cp949"))
+    write_atomic(path, text.encode("cp949"))
     defects.sort(key=lambda d: d["line"])
     return {"path": path, "rows": df.height, "defects": defects, "stations": [d.name_ko for d in stations]}

@@ -227,5 +227,17 @@ def sample_points(rng: np.random.Generator, d: District, n: int) -> tuple[np.nda
     return x, y
 
 
+def tmp_path(path: Path) -> Path:
+    """Sibling temp name; files are written there and renamed into place when complete."""
+    return path.with_name(path.name + ".tmp-demo")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_path(path)
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def json_dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

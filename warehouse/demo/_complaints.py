@@ -8,9 +8,23 @@ import numpy as np
 import polars as pl
 
 from . import _texts as tx
-from ._common import (DAY_DATES, DAY_HOLIDAY, DAY_MONTH, DAY_OFF, HOLIDAYS_2025, N_DAYS, PERIOD_SECONDS,
-                      District, fixed, iso, sample_points, seconds_to_text, stream)
-from ._plan import Episode, Plan
+from ._common import (
+    DAY_DATES,
+    DAY_HOLIDAY,
+    DAY_MONTH,
+    DAY_OFF,
+    HOLIDAYS_2025,
+    N_DAYS,
+    PERIOD_SECONDS,
+    District,
+    fixed,
+    iso,
+    sample_points,
+    seconds_to_text,
+    stream,
+    write_atomic,
+)
+from ._plan import Plan
 
 COMPLAINT_PATH = "complaints/sejong_minwon_2025.csv"
 COLUMNS = ["접수번호", "접수일시", "민원구분", "민원분야", "민원제목", "민원내용", "처리상태", "최초답변일시", "처리일시",
@@ -220,7 +234,8 @@ def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan) -> dict
         r = np.arange(pool_sizes[j])
         wz = (r + 3.0) ** -0.6
         citizen_ix[m] = offsets[j] + rng.choice(pool_sizes[j], size=int(m.sum()), p=wz / wz.sum())
-    ids = rng.choice(9_000_000, size=int(pool_sizes.sum()), replace=False) + 100_000
+    space = max(9_000_000, 4 * int(pool_sizes.sum()))  # C + 7 digits unless the scale needs more
+    ids = rng.choice(space, size=int(pool_sizes.sum()), replace=False) + 100_000
     citizen = pl.select(pl.lit("C") + pl.Series(ids[citizen_ix]).cast(pl.String).str.zfill(7)).to_series()
 
     # ---- handling durations and status
@@ -327,7 +342,7 @@ def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan) -> dict
     pii_rows = np.flatnonzero(rng.random(n) < 0.03)
     pii_forms = rng.integers(0, len(tx.PII_FORMS), len(pii_rows))
     pii_vals = [_pii_value(rng, tx.PII_FORMS[int(f)][0]) for f in pii_forms]
-    pii_text = [tx.PII_FORMS[int(f)][1].format(x=v) for f, v in zip(pii_forms, pii_vals)]
+    pii_text = [tx.PII_FORMS[int(f)][1].format(x=v) for f, v in zip(pii_forms, pii_vals, strict=True)]
     if len(pii_rows):
         base = content.gather(pl.Series(pii_rows))
         content = content.clone()
@@ -433,12 +448,11 @@ def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan) -> dict
                               f"an older snapshot (처리중), this line is the newer version (처리완료)"})
     defects.sort(key=lambda d: d["line"])
     pii = [{"file": COMPLAINT_PATH, "line": line(int(i)), "kind": tx.PII_FORMS[int(f)][0], "value": v}
-           for i, f, v in zip(pii_rows, pii_forms, pii_vals)]
+           for i, f, v in zip(pii_rows, pii_forms, pii_vals, strict=True)]
 
     text = df.write_csv(null_value="", line_terminator="\r\n", quote_style="necessary")
     path = Path(out_dir) / COMPLAINT_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("cp949"))
+    write_atomic(path, text.encode("cp949"))
 
     # statistics for the summary
     reporter_counts = np.bincount(citizen_ix)

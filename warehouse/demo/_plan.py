@@ -167,12 +167,12 @@ def _layout(seed: int, scale: float, districts: list[District]) -> list[Thing]:
     covered = {d.code for _, d in placed}
     uncovered = [d for d in districts if d.code not in covered]
     k = min(len(uncovered), len(nonwater))
-    for kind, d in zip(nonwater[:k], uncovered[:k]):
+    for kind, d in zip(nonwater[:k], uncovered[:k], strict=True):
         placed.append((kind, d))
     rest = nonwater[k:]
     if rest:
         di = rng.choice(len(districts), size=len(rest), p=pops / pops.sum())
-        placed.extend((kind, districts[int(j)]) for kind, j in zip(rest, di))
+        placed.extend((kind, districts[int(j)]) for kind, j in zip(rest, di, strict=True))
     placed.sort(key=lambda p: (KIND_ORDER.index(p[0]), p[1].code))
     # locations: one sub-stream per district so the count of other Things does not move them
     per_district: dict[str, list[int]] = {}
@@ -336,7 +336,7 @@ def _st_episodes(seed: int, things: list[Thing]) -> list[Episode]:
 
     # single absurd values (range-check quarantine)
     spike_specs = [("noise", "noise", 190.0), ("noise", "noise", 203.4), ("traffic", "speed", 388.0),
-                   ("water", "water_level", 87.65)]
+                   ("water", "water_level", 999.99)]
     for kind, metric, value in spike_specs:
         pool = [t for t in by_kind[kind] if t.idx not in {s.idx for s in silenced} and t.idx != flat_t.idx]
         t = pool[int(rng.integers(len(pool)))]

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ._common import DAY_MONTH, DAY_OFF, DOY, HOD, HOURS, N_HOURS, T0, TZ_SUFFIX, fixed, json_dumps, smooth_noise, stream
+from ._common import DAY_MONTH, DAY_OFF, DOY, HOD, HOURS, N_HOURS, T0, TZ_SUFFIX, fixed, json_dumps, smooth_noise, stream, tmp_path
 from ._plan import KIND_DOMAIN, Plan, Thing
 
 ST_PATH = "sensors/sejong_sensorthings_2025.json"
@@ -22,14 +22,15 @@ UNITS = {
     "power": {"name": "kilowatt hour", "symbol": "kWh", "definition": "http://qudt.org/vocab/unit/KiloW-HR"},
 }
 OBSERVED = {  # name -> (@iot.id, definition, description)
-    "noise": (1, "http://qudt.org/vocab/quantitykind/SoundPressureLevel", "Equivalent continuous sound level over the hour (Leq, A-weighted)"),
+    "noise": (1, "http://qudt.org/vocab/quantitykind/SoundPressureLevel",
+              "Equivalent continuous sound level over the hour (Leq, A-weighted)"),
     "traffic_volume": (2, "https://sejong.example.org/def/observedProperty/traffic_volume", "Vehicles counted during the hour"),
     "speed": (3, "http://qudt.org/vocab/quantitykind/Speed", "Mean spot speed during the hour"),
     "water_level": (4, "https://sejong.example.org/def/observedProperty/water_level", "River stage above the gauge datum"),
     "rainfall": (5, "https://sejong.example.org/def/observedProperty/rainfall", "Precipitation accumulated during the hour"),
     "power": (6, "http://qudt.org/vocab/quantitykind/Energy", "Electric energy consumed during the hour"),
 }
-DECIMALS = {"noise": 1, "traffic_volume": 0, "speed": 1, "water_level": 2, "rainfall": 1, "power": 1}
+DECIMALS = {"noise": 1, "traffic_volume": 0, "speed": 1, "water_level": 3, "rainfall": 1, "power": 1}
 DESCRIPTIONS = {
     "noise": "Environmental noise meter (Class 1), hourly Leq",
     "traffic": "Loop-detector traffic counter, hourly volume and mean speed",
@@ -74,7 +75,7 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
         l0 = rng.uniform(50, 60)
         prof = 6.5 * np.cos(2 * np.pi * (hod - 14) / 24) + 2.0 * np.exp(-((hod - 8) ** 2) / 3) - np.where(off, 1.5, 0)
         v = l0 + prof + 1.8 * smooth_noise(rng, N_HOURS, 3.0) + 0.8 * rng.standard_normal(N_HOURS)
-        v = 36 + np.logaddexp(0, v - 36)  # soft floor: no run of identical values at a clip
+        v = 39 + np.logaddexp(0, v - 39)  # soft floor: no run of identical values at a clip
         v = np.minimum(v, 85)
         for e in eps:
             if e.kind == "noise_spike":
@@ -128,7 +129,7 @@ def _series_for(thing: Thing, seed: int, shared: dict, eps: list) -> list[np.nda
         occ = np.where(off, 0.25 * occ_wk, occ_wk)
         temp = shared["temp"]
         heat = b * rng.uniform(0.012, 0.022) * np.clip(15 - temp, 0, None) * (0.5 + 0.5 * occ)
-        cool = b * rng.uniform(0.015, 0.03) * np.clip(temp - 23, 0, None) * (0.3 + 0.7 * occ)
+        cool = b * rng.uniform(0.03, 0.05) * np.clip(temp - 22, 0, None) * (0.3 + 0.7 * occ)
         pw = (b * (0.3 + 0.7 * occ) + heat + cool) * (1 + 0.04 * smooth_noise(rng, N_HOURS, 4.0))
         pw = np.maximum(pw, 1.0)
         for e in eps:
@@ -172,7 +173,10 @@ def write_sensorthings(out_dir: Path, seed: int, plan: Plan, progress=None) -> d
     n_obs = 0
     defects: list[dict] = []
     total = len(plan.things)
-    with path.open("wb") as fh:
+    if progress is not None:
+        progress("sensorthings", 0, total)
+    tmp = tmp_path(path)
+    with tmp.open("wb") as fh:
         fh.write(b'{"value":[')
         for ti, thing in enumerate(plan.things):
             eps = by_thing.get(thing.idx, [])
@@ -238,5 +242,6 @@ def write_sensorthings(out_dir: Path, seed: int, plan: Plan, progress=None) -> d
             if progress is not None:
                 progress("sensorthings", ti + 1, total)
         fh.write(b"]}")
+    tmp.replace(path)
     return {"path": path, "things": len(plan.things), "datastreams": plan.n_datastreams,
             "observations": n_obs, "defects": defects}

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ._air import write_air
-from ._common import PERIOD_SECONDS, default_city_dir, iso, load_districts
+from ._common import PERIOD_SECONDS, default_city_dir, iso, load_districts, write_atomic
 from ._complaints import write_complaints
 from ._plan import build_plan
 from ._sensorthings import write_sensorthings
@@ -56,23 +56,25 @@ def generate(out_dir: Path, *, seed: int = 20250101, scale: float = 1.0, progres
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    steps = 5
+    ev_path = out_dir / EVENTS_PATH
+    ev_path.unlink(missing_ok=True)  # events.json marks a complete set: it is written last
 
-    def step(name: str, i: int) -> None:
+    def step(name: str, done: int) -> None:  # one (0, 1) / (1, 1) pair per step; SensorThings counts Things
         if progress is not None:
-            progress(name, i, steps)
+            progress(name, done, 1)
 
     step("plan", 0)
     districts = load_districts(Path(city_dir) if city_dir else default_city_dir())
     plan = build_plan(seed, scale, districts)
-    step("air", 1)
+    step("plan", 1)
+    step("air", 0)
     air = write_air(out_dir, seed, plan)
-    step("sensorthings", 2)
+    step("air", 1)
     st = write_sensorthings(out_dir, seed, plan, progress=progress)
-    step("complaints", 3)
+    step("complaints", 0)
     comp = write_complaints(out_dir, seed, scale, plan)
-    step("events", 4)
-
+    step("complaints", 1)
+    step("events", 0)
     reported_ids = {r["episode_id"] for r in comp["responses"]}
     events = {
         "seed": seed,
@@ -93,9 +95,8 @@ def generate(out_dir: Path, *, seed: int = 20250101, scale: float = 1.0, progres
         "pii_injections": comp["pii"],
         "slow_districts": comp["slow_districts"],
     }
-    ev_path = out_dir / EVENTS_PATH
-    ev_path.write_text(json.dumps(events, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    step("done", 5)
+    write_atomic(ev_path, (json.dumps(events, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    step("events", 1)
 
     def info(p: Path, **kw) -> dict:
         return {"path": str(p), "bytes": p.stat().st_size, **kw}
