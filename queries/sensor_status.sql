@@ -1,8 +1,14 @@
 -- Sensor health per sensor × metric for the period: completeness, last reading, stale and flat-lined flags.
 -- grain: sensor_id × metric. params: $start, $end, $as_of (timestamptz); $district, $domain (text or null).
--- expected = overlap of [start, min(end, as_of)) with the sensor's life from first_seen ÷ expected interval;
+-- expected = (min(end, as_of + one interval) − start) ÷ expected interval: the period's readings, not counting
+-- slots after as_of that could not have arrived yet;
 -- stale = last reading older than 3 × expected interval at as_of;
 -- flat-lined = the last 6 readings (up to as_of) all have one value.
+-- Added columns, as the glossary defines sensor completeness and flat-lining:
+-- period_expected = [start, min(end, as_of + interval)) ÷ expected interval, whatever first_seen (a reading
+-- at as_of covers the interval after it); period_completeness = readings ÷ period_expected (at most 1);
+-- longest_run = the most consecutive readings with one value in [start, end) up to as_of;
+-- flat_in_period = longest_run ≥ 6.
 with sensors as (
     select * from dim_sensor
     where ($district is null or district_code = $district)
@@ -34,6 +40,19 @@ flat as (
     select sensor_id, metric, count(*) = 6 and min(value) = max(value) as flat_lined,
     from recent where k <= 6 group by all
 ),
+period_readings as (
+    select f.sensor_id, f.metric, f.value,
+        row_number() over (partition by f.sensor_id, f.metric order by f.measured_at)
+        - row_number() over (partition by f.sensor_id, f.metric, f.value order by f.measured_at) as run_key,
+    from fct_sensor_readings as f
+    semi join sensors as s on s.sensor_id = f.sensor_id
+    where f.measured_at >= $start and f.measured_at < $end and f.measured_at <= $as_of
+),
+runs as (
+    select sensor_id, metric, max(n) as longest_run,
+    from (select sensor_id, metric, value, run_key, count(*) as n from period_readings group by all)
+    group by all
+),
 last_reading as (
     select f.sensor_id, f.metric, max(f.measured_at) as last_reading,
     from fct_sensor_readings as f
@@ -49,15 +68,25 @@ select
     l.metric,
     s.expected_interval_s,
     coalesce(r.readings, 0) as readings,
-    greatest(date_diff('second', greatest($start, s.first_seen), least($end, $as_of)), 0) / s.expected_interval_s as expected,
-    least(coalesce(r.readings, 0) / nullif(greatest(date_diff('second', greatest($start, s.first_seen), least($end, $as_of)), 0) / s.expected_interval_s, 0), 1.0)
-        as completeness,
+    w.expected,
+    least(coalesce(r.readings, 0) / nullif(w.expected, 0), 1.0) as completeness,
     lr.last_reading,
     date_diff('second', lr.last_reading, $as_of) > 3 * s.expected_interval_s as stale,
     coalesce(fl.flat_lined, false) as flat_lined,
+    greatest(date_diff('second', $start, least($end, $as_of + to_seconds(s.expected_interval_s))), 0) / s.expected_interval_s
+        as period_expected,
+    least(coalesce(r.readings, 0) / nullif(greatest(date_diff('second', $start,
+        least($end, $as_of + to_seconds(s.expected_interval_s))), 0) / s.expected_interval_s, 0), 1.0) as period_completeness,
+    coalesce(ru.longest_run, 0) as longest_run,
+    coalesce(ru.longest_run, 0) >= 6 as flat_in_period,
 from sensors as s
+cross join lateral (
+    select greatest(date_diff('second', $start, least($end, $as_of + to_seconds(s.expected_interval_s))), 0)
+        / s.expected_interval_s as expected
+) as w
 join latest as l on l.sensor_id = s.sensor_id
 left join received as r on r.sensor_id = s.sensor_id and r.metric = l.metric
 left join last_reading as lr on lr.sensor_id = s.sensor_id and lr.metric = l.metric
 left join flat as fl on fl.sensor_id = s.sensor_id and fl.metric = l.metric
+left join runs as ru on ru.sensor_id = s.sensor_id and ru.metric = l.metric
 order by completeness asc nulls first, s.sensor_id, l.metric

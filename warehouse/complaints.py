@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from warehouse import mapping as m
-from warehouse.pii import hash_reporters, mask_rrn, mask_text
+from warehouse.pii import hash_reporters, mask_text
 from warehouse.profile import COMPLAINT_FIELDS, Profile
 from warehouse.readers import LINE
 from warehouse.timeparse import parse_timestamps
@@ -77,7 +77,7 @@ def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookup
     checks = _checks(out, profile, ctx)
     good, bad = checks.split(out)
     good = _finish(good, profile, ctx)
-    quarantine = m.quarantine_frame(bad.with_columns(mask_rrn(pl.col(m.RAW)).alias(m.RAW)), file)
+    quarantine = m.quarantine_frame(bad.with_columns(mask_text(pl.col(m.RAW)).alias(m.RAW)), file)
     return good, quarantine
 
 
