@@ -67,6 +67,24 @@ KPIS = [
     Kpi("city_score", "도시 점수", "City score",
         "CityScore 방식: 각 핵심 지표 ÷ 목표(낮을수록 좋은 지표는 목표 ÷ 지표)의 평균. 1 이상이면 목표 달성. 목표는 data/cities/<도시>/targets.toml.",
         "CityScore-style: the mean of each headline KPI ÷ its target (target ÷ KPI where lower is better). 1 or more means on target. Targets: data/cities/<city>/targets.toml."),
+    Kpi("active_participants", "월간 활동 참여자", "Monthly active participants",
+        "그 달에 1건 이상 신청한 서로 다른 신청인(가명 키) 수. 5명 미만이면 '<5'로 표시합니다.",
+        "Distinct reporter keys with at least one item in the month. Under 5 shows as \"<5\"."),
+    Kpi("cohort_retention", "코호트 유지율", "Cohort retention",
+        "코호트 = 창고 전체에서 신청인의 첫 신청이 있는 달. +k 유지율 = 코호트 중 k개월 뒤에도 신청한 신청인 ÷ "
+        "코호트 크기. 5명 미만인 코호트·칸은 '<5'로 표시합니다.",
+        "Cohort = the month of a reporter's first item ever in the warehouse. Retention at +k = cohort members "
+        "active k months later ÷ cohort size. Cohorts and cells under 5 show as \"<5\"."),
+    Kpi("engagement_funnel", "참여 깔때기", "Engagement funnel",
+        "기간의 신청인 → 재참여(2건 이상) → 그중 제안자(제안 1건 이상) → 그중 채택된 제안자. "
+        "각 단계는 앞 단계의 일부입니다.",
+        "Reporters in the window → repeat (2+ items) → of those, proposers (1+ proposal) → of those, with an "
+        "adopted proposal. Each stage is a subset of the one before."),
+    Kpi("small_group_suppression", "소집단 비공개", "Small-group suppression",
+        "투자자 화면은 집계만 보여 주며, 신청인이나 건수가 5 미만인 집단(칸, 월, 코호트, 읍면동)은 값 대신 "
+        "'<5'로 표시합니다.",
+        "The investor view shows aggregates only; any group (cell, month, cohort, district) with fewer than 5 "
+        "reporters or items shows \"<5\" instead of its value."),
 ]
 BY_KEY = {k.key: k for k in KPIS}
 

@@ -239,11 +239,12 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
         reasons=_reasons(batch.quarantine),
     )
     con.execute(
-        """insert into load_batches values ($id, $dataset, $source, $profile, $files, $sha, $started, now(),
+        """insert into load_batches values ($id, $dataset, $source, $profile, $files, $sha, $started, $finished,
            $read, $loaded, $updated, $duplicate, $quarantined, 'ok', null)""",
         {
             "id": batch_id, "dataset": batch.dataset, "source": batch.source, "profile": batch.profile.name,
             "files": [Path(f).name for f in batch.files], "sha": batch.sha256, "started": started,
+            "finished": dt.datetime.now(dt.UTC),
             "read": report.rows_read, "loaded": report.rows_loaded, "updated": report.rows_updated,
             "duplicate": report.rows_duplicate, "quarantined": report.rows_quarantined,
         },

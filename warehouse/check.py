@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from warehouse import store
@@ -27,15 +28,20 @@ def check_files() -> list[Path]:
 def run_checks(db: Path) -> list[CheckResult]:
     con = store.connect(db, read_only=True)
     try:
-        results = []
-        for path in check_files():
-            sql = path.read_text(encoding="utf-8")
-            rule = next((line[2:].strip() for line in sql.splitlines() if line.startswith("--")), path.stem)
-            rows = con.sql(sql).pl()
-            results.append(CheckResult(path.stem, rule, rows.height, rows.head(5)))
-        return results
+        return run_checks_on(con)
     finally:
         con.close()
+
+
+def run_checks_on(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """The checks on a connection (or cursor) the caller already holds, e.g. the dashboard's read-only one."""
+    results = []
+    for path in check_files():
+        sql = path.read_text(encoding="utf-8")
+        rule = next((line[2:].strip() for line in sql.splitlines() if line.startswith("--")), path.stem)
+        rows = con.sql(sql).pl()
+        results.append(CheckResult(path.stem, rule, rows.height, rows.head(5)))
+    return results
 
 
 def report(db: Path, results: list[CheckResult]) -> str:

@@ -1,5 +1,6 @@
 -- agg_complaints_daily: recompute only the days the batch touched.
 -- grain: day × district_code × domain × category × kind × channel. params: none.
+-- sums are taken over whole seconds (integers) so that a parallel build adds them up to the same bytes.
 -- durations exclude rows flagged closed_before_requested; on_time/late compare closed_at with due_at.
 delete from agg_complaints_daily where day in (select day from touched_complaint_days);
 
@@ -14,11 +15,11 @@ select
     count(*) as received,
     count(*) filter (where status = 'closed') as closed,
     count(*) filter (where status = 'closed' and closed_at >= requested_at) as duration_n,
-    sum(date_diff('second', requested_at, closed_at) / 86400.0)
-        filter (where status = 'closed' and closed_at >= requested_at) as duration_days_sum,
+    sum(date_diff('second', requested_at, closed_at))
+        filter (where status = 'closed' and closed_at >= requested_at) / 86400.0 as duration_days_sum,
     count(*) filter (where first_response_at >= requested_at) as first_response_n,
-    sum(date_diff('second', requested_at, first_response_at) / 3600.0)
-        filter (where first_response_at >= requested_at) as first_response_hours_sum,
+    sum(date_diff('second', requested_at, first_response_at))
+        filter (where first_response_at >= requested_at) / 3600.0 as first_response_hours_sum,
     count(*) filter (where status = 'closed' and closed_at <= due_at) as on_time,
     count(*) filter (where status = 'closed' and closed_at > due_at) as late,
     count(satisfaction) as satisfaction_n,

@@ -11,8 +11,8 @@ select
     h.day,
     sum(h.n) as n,
     sum(h.n_flagged) as n_flagged,
-    sum(h.value_sum) as value_sum,
-    sum(h.value_sum) / nullif(sum(h.n), 0) as mean,
+    cast(sum(cast(h.value_sum as decimal(38, 6))) as double) as value_sum,
+    cast(sum(cast(h.value_sum as decimal(38, 6))) as double) / nullif(sum(h.n), 0) as mean,
     min(h.min) as min,
     max(h.max) as max,
 from agg_sensor_hourly as h

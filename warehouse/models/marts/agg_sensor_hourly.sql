@@ -1,6 +1,7 @@
 -- agg_sensor_hourly: recompute the sensor × metric × days the batch touched.
 -- grain: sensor_id × metric × hour (local). n/value_sum/mean/min/max over good readings (quality null);
--- n_flagged counts readings the source flagged. params: none.
+-- n_flagged counts readings the source flagged. Sums are exact (decimal) so that the parallel build is
+-- deterministic to the byte. params: none.
 delete from agg_sensor_hourly as a
 using touched_sensor_days as t
 where a.sensor_id = t.sensor_id and a.metric = t.metric and a.day = t.day;
@@ -13,8 +14,9 @@ select
     cast(f.measured_at as date) as day,
     count(*) filter (where f.quality is null) as n,
     count(*) filter (where f.quality is not null) as n_flagged,
-    sum(f.value) filter (where f.quality is null) as value_sum,
-    avg(f.value) filter (where f.quality is null) as mean,
+    cast(sum(cast(f.value as decimal(18, 6))) filter (where f.quality is null) as double) as value_sum,
+    cast(sum(cast(f.value as decimal(18, 6))) filter (where f.quality is null) as double)
+        / nullif(count(*) filter (where f.quality is null), 0) as mean,
     min(f.value) filter (where f.quality is null) as min,
     max(f.value) filter (where f.quality is null) as max,
 from fct_sensor_readings as f
