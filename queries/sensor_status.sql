@@ -4,11 +4,9 @@
 -- slots after as_of that could not have arrived yet;
 -- stale = last reading older than 3 × expected interval at as_of;
 -- flat-lined = the last 6 readings (up to as_of) all have one value.
--- Added columns, as the glossary defines sensor completeness and flat-lining:
--- period_expected = [start, min(end, as_of + interval)) ÷ expected interval, whatever first_seen (a reading
--- at as_of covers the interval after it); period_completeness = readings ÷ period_expected (at most 1);
 -- longest_run = the most consecutive readings with one value in [start, end) up to as_of;
--- flat_in_period = longest_run ≥ 6.
+-- flat_in_period = longest_run ≥ 6 (the glossary's "same value for 6 or more consecutive readings", anywhere
+-- in the period, where flat_lined looks at the last 6 readings only).
 with sensors as (
     select * from dim_sensor
     where ($district is null or district_code = $district)
@@ -73,10 +71,6 @@ select
     lr.last_reading,
     date_diff('second', lr.last_reading, $as_of) > 3 * s.expected_interval_s as stale,
     coalesce(fl.flat_lined, false) as flat_lined,
-    greatest(date_diff('second', $start, least($end, $as_of + to_seconds(s.expected_interval_s))), 0) / s.expected_interval_s
-        as period_expected,
-    least(coalesce(r.readings, 0) / nullif(greatest(date_diff('second', $start,
-        least($end, $as_of + to_seconds(s.expected_interval_s))), 0) / s.expected_interval_s, 0), 1.0) as period_completeness,
     coalesce(ru.longest_run, 0) as longest_run,
     coalesce(ru.longest_run, 0) >= 6 as flat_in_period,
 from sensors as s

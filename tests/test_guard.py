@@ -10,7 +10,7 @@ import pytest
 import queries
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_CODE = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")])
+APP_CODE = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py")])
 QUERY_TESTS = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_queries_*.py"))
 
 
@@ -33,5 +33,5 @@ def test_query_file_has_a_header_naming_grain_and_params(name):
 
 def test_every_page_is_routed():
     router = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    for page in ROOT.glob("pages/*.py"):
-        assert f'"pages/{page.name}"' in router, f"{page} is not in dashboard.py"
+    for page in ROOT.glob("views/*.py"):
+        assert f'"views/{page.name}"' in router, f"{page} is not in dashboard.py"

@@ -37,7 +37,7 @@ def open_page(monkeypatch, db: Path, lang: str = "ko") -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.run()
-    at.switch_page("pages/investors.py")
+    at.switch_page("views/investors.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -36,7 +36,7 @@ def open_page(monkeypatch, db: Path, lang: str = "ko", period: tuple[dt.date, dt
         at.session_state["period"] = "custom"
         at.session_state["from"], at.session_state["to"] = period
     at.run()
-    at.switch_page("pages/participation.py")
+    at.switch_page("views/participation.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

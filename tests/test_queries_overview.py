@@ -32,7 +32,8 @@ def test_freshness_per_dataset(kpi_db):
 def test_districts_lists_the_24_reference_districts(kpi_db):
     frame = run("districts", kpi_db)
     assert frame.height == 24
-    assert frame.filter(frame["district_code"] == AREUM).select("name_ko", "name_en", "population").row(0) == ("아름동", "Areum-dong", 15034)
+    areum = frame.filter(frame["district_code"] == AREUM).select("name_ko", "name_en", "population").row(0)
+    assert areum == ("아름동", "Areum-dong", 15034)
     assert frame["population"].sum() == 254607
 
 

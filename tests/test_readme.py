@@ -39,11 +39,14 @@ def test_worked_profile_example_loads_and_quarantines_as_described(tmp_path, cap
     con.close()
 
     # the README's fix: map 보류 and ingest again — D-3 loads, nothing is duplicated
-    toml.write_text(toml.read_text(encoding="utf-8").replace('"완료" = "closed"', '"완료" = "closed"\n"보류" = "in_progress"'), encoding="utf-8")
+    fixed = toml.read_text(encoding="utf-8").replace('"완료" = "closed"', '"완료" = "closed"\n"보류" = "in_progress"')
+    toml.write_text(fixed, encoding="utf-8")
     assert main(["ingest", "complaints", str(csv), "--profile", str(toml), "--db", str(db)]) == 0
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*), count(distinct complaint_id) from fct_complaints").fetchone() == (3, 3)
-    batch = con.execute("select rows_read, rows_loaded, rows_updated, rows_duplicate, rows_quarantined from load_batches where batch_id = 2").fetchone()
+    batch = con.execute(
+        "select rows_read, rows_loaded, rows_updated, rows_duplicate, rows_quarantined from load_batches where batch_id = 2"
+    ).fetchone()
     assert batch == (3, 1, 0, 2, 0)
 
 

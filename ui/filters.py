@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from ui import url_state as url
 from ui.data import as_of, load
 from ui.i18n import lang, t
 
@@ -59,6 +60,16 @@ def district_names() -> dict[str, str]:
     return {r["district_code"]: r[col] or r["name_ko"] for r in frame.iter_rows(named=True)}
 
 
+def _pick(side, label: str, options, key: str, show) -> str | None:
+    """A single-choice filter whose empty choice means "all", kept in the URL."""
+    options = list(options)
+    chosen = url.initial(key, url.one_of(options))
+    value = side.selectbox(label, options, index=options.index(chosen) if chosen in options else None, key=key,
+                           format_func=show, placeholder=t("전체", "All"))
+    url.remember(key, value)
+    return value
+
+
 def sidebar_filters() -> Filters | None:
     """Render the filters (every widget keyed and bound to the URL) and return the chosen values."""
     now = as_of()
@@ -68,26 +79,26 @@ def sidebar_filters() -> Filters | None:
     side.header(t("필터", "Filters"))
     labels = {"7d": t("최근 7일", "Last 7 days"), "30d": t("최근 30일", "Last 30 days"),
               "90d": t("최근 90일", "Last 90 days"), "365d": t("최근 1년", "Last year"), "custom": t("직접 지정", "Custom")}
-    period = side.selectbox(t("기간", "Period"), list(labels), index=1, key="period", bind="query-params",
-                            format_func=labels.get)
+    period = side.selectbox(t("기간", "Period"), list(labels), key="period", format_func=labels.get,
+                            index=list(labels).index(url.initial("period", url.one_of(labels), "30d")))
+    url.remember("period", period, "30d")
     tz = now.tzinfo
     end_day = now.date() + dt.timedelta(days=1)
     if period == "custom":
-        first = side.date_input(t("시작일", "From"), value=end_day - dt.timedelta(days=30), key="from", bind="query-params")
-        last = side.date_input(t("종료일", "To"), value=now.date(), key="to", bind="query-params")
+        first = side.date_input(t("시작일", "From"), key="from",
+                                value=url.initial("from", url.iso_date, end_day - dt.timedelta(days=30)))
+        last = side.date_input(t("종료일", "To"), key="to", value=url.initial("to", url.iso_date, now.date()))
+        url.remember("from", first)
+        url.remember("to", last)
         start_day, end_day = first, max(last, first) + dt.timedelta(days=1)
     else:
         start_day = end_day - dt.timedelta(days=PERIODS[period])
     names = district_names()
-    district = side.selectbox(t("읍면동", "District"), list(names), index=None, key="district", bind="query-params",
-                              format_func=lambda c: names.get(c, c), placeholder=t("전체", "All"))
-    domain = side.selectbox(t("분야", "Domain"), DOMAINS, index=None, key="domain", bind="query-params",
-                            format_func=domain_name, placeholder=t("전체", "All"))
-    categories = load("categories", domain=domain)["category"].to_list()
-    category = side.selectbox(t("세부 유형", "Category"), categories, index=None, key="category", bind="query-params",
-                              placeholder=t("전체", "All"), accept_new_options=False)
-    kind = side.selectbox(t("구분", "Kind"), KINDS, index=None, key="kind", bind="query-params",
-                          format_func=kind_name, placeholder=t("전체", "All"))
+    district = _pick(side, t("읍면동", "District"), list(names), "district", lambda c: names.get(c, c))
+    domain = _pick(side, t("분야", "Domain"), DOMAINS, "domain", domain_name)
+    category = _pick(side, t("세부 유형", "Category"), load("categories", domain=domain)["category"].to_list(), "category", str)
+    kind = _pick(side, t("구분", "Kind"), KINDS, "kind", kind_name)
+    url.write_url()
     start = dt.datetime.combine(start_day, dt.time(), tz)
     end = dt.datetime.combine(end_day, dt.time(), tz)
     return Filters(start=start, end=end, as_of=now, district=district, domain=domain, category=category, kind=kind)

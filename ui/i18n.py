@@ -9,7 +9,9 @@ DEFAULT = "ko"
 
 
 def lang() -> str:
-    value = st.session_state.get("lang") or st.query_params.get("lang") or DEFAULT
+    from ui.url_state import initial, one_of
+
+    value = st.session_state.get("lang") or initial("lang", one_of(LANGS), DEFAULT)
     return value if value in LANGS else DEFAULT
 
 
@@ -20,7 +22,10 @@ def t(ko: str, en: str) -> str:
 
 def language_switch() -> None:
     """The ko/en switch, kept in the URL (?lang=en) so a shared link opens in the same language."""
-    st.sidebar.segmented_control(
-        "언어 · Language", LANGS, default=DEFAULT, key="lang", bind="query-params", required=True,
+    from ui.url_state import initial, one_of, remember
+
+    chosen = st.sidebar.segmented_control(
+        "언어 · Language", LANGS, default=initial("lang", one_of(LANGS), DEFAULT), key="lang", required=True,
         format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
     )
+    remember("lang", chosen, DEFAULT)

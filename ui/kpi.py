@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-import streamlit as st
 
 import scoring
 from ui import fmt

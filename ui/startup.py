@@ -22,7 +22,8 @@ def ensure_warehouse() -> bool:
             return True
         from warehouse.demo_build import build_demo
 
-        with st.status(t("처음 실행: 세종 데모 데이터 창고를 만드는 중…", "First start: building the Sejong demo warehouse…"), expanded=True) as status:
+        label = t("처음 실행: 세종 데모 데이터 창고를 만드는 중…", "First start: building the Sejong demo warehouse…")
+        with st.status(label, expanded=True) as status:
             bar = st.progress(0.0)
 
             def progress(step: str, done: int, total: int) -> None:

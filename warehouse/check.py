@@ -64,7 +64,8 @@ def report(db: Path, results: list[CheckResult]) -> str:
         ).fetchone()
     finally:
         con.close()
-    lines = [f"warehouse {db}", f"  complaints {totals[0]:,}  readings {totals[1]:,}  sensors {totals[2]:,}  districts {totals[3]:,}", "", "checks:"]
+    counts = f"  complaints {totals[0]:,}  readings {totals[1]:,}  sensors {totals[2]:,}  districts {totals[3]:,}"
+    lines = [f"warehouse {db}", counts, "", "checks:"]
     for r in results:
         mark = "ok  " if r.failures == 0 else "FAIL"
         lines.append(f"  {mark} {r.name}: {r.rule}" + (f" — {r.failures} offending rows" if r.failures else ""))

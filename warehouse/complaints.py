@@ -116,7 +116,10 @@ def _checks(out: pl.DataFrame, profile: Profile, ctx: Context) -> m.Checks:
         )
     if "kind" in profile.values:
         c.add("kind", pl.col("kind_raw").is_not_null() & pl.col("kind").is_null(), "unknown kind " + m.quote(pl.col("kind_raw")))
-    c.add("kind", pl.col("kind").is_not_null() & ~pl.col("kind").is_in(sorted(KINDS)), "kind must be complaint, proposal or inquiry, not " + m.quote(pl.col("kind")))
+    c.add(
+        "kind", pl.col("kind").is_not_null() & ~pl.col("kind").is_in(sorted(KINDS)),
+        "kind must be complaint, proposal or inquiry, not " + m.quote(pl.col("kind")),
+    )
     for f, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
         c.add(f, pl.col(f"{f}_raw").is_not_null() & pl.col(f).is_null(), "not a number: " + m.quote(pl.col(f"{f}_raw")))
         c.add(f, ~pl.col(f).is_between(lo, hi), "coordinate out of range: " + m.quote(pl.col(f"{f}_raw")))
@@ -127,7 +130,10 @@ def _checks(out: pl.DataFrame, profile: Profile, ctx: Context) -> m.Checks:
         )
         where = ctx.country or "the country"
         c.add("lat", outside, pl.lit(f"coordinates outside {where}: ") + pl.col("lat_raw") + ", " + pl.col("lon_raw"))
-    c.add("votes", pl.col("votes_raw").is_not_null() & (pl.col("votes").is_null() | (pl.col("votes") < 0)), "votes must be a whole number ≥ 0, not " + m.quote(pl.col("votes_raw")))
+    c.add(
+        "votes", pl.col("votes_raw").is_not_null() & (pl.col("votes").is_null() | (pl.col("votes") < 0)),
+        "votes must be a whole number ≥ 0, not " + m.quote(pl.col("votes_raw")),
+    )
     c.add(
         "satisfaction",
         pl.col("satisfaction_raw").is_not_null() & ~pl.col("satisfaction").is_between(1, 5),

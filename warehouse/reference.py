@@ -75,7 +75,7 @@ class City:
         if not path or not path.exists():
             return {}
         frame = pl.read_csv(path, try_parse_dates=True)
-        return dict(zip(frame["date"].to_list(), frame["name_ko"].to_list()))
+        return dict(zip(frame["date"].to_list(), frame["name_ko"].to_list(), strict=True))
 
     @cached_property
     def name_index(self) -> dict[str, str]:
@@ -117,7 +117,7 @@ class City:
         if has_point.any() and self.polygons:
             pts = pl.DataFrame({"lat": lat_a[has_point], "lon": lon_a[has_point]}).unique(maintain_order=True)
             codes = geo.assign(pts["lon"].to_numpy(), pts["lat"].to_numpy(), self.polygons)
-            lookup = {(a, b): c for a, b, c in zip(pts["lat"].to_list(), pts["lon"].to_list(), codes)}
+            lookup = {(a, b): c for a, b, c in zip(pts["lat"].to_list(), pts["lon"].to_list(), codes, strict=True)}
             idx = np.nonzero(has_point)[0]
             for i in idx:
                 c = lookup[(lat_a[i], lon_a[i])]

@@ -23,7 +23,7 @@ freshness_caption()
 end = dt.datetime.combine(filters.as_of.date() + dt.timedelta(days=1), dt.time(), filters.as_of.tzinfo)
 windows = {t("일", "Day"): 1, t("주", "Week"): 7, t("월", "Month"): 30, t("분기", "Quarter"): 91}
 cols = st.columns(len(windows) + 1)
-for col, (label, days) in zip(cols, windows.items()):
+for col, (label, days) in zip(cols, windows.items(), strict=False):
     window = replace(filters, start=end - dt.timedelta(days=days), end=end)
     score = kpi.score(window)
     kpi.card(col, "city_score", score.score, kpi.score(window.previous()).score,
@@ -34,7 +34,7 @@ cols[-1].metric(BY_KEY["backlog"].name, fmt.num(backlog), help=BY_KEY["backlog"]
 
 st.subheader(t("핵심 지표 (선택 기간, 직전 같은 기간 대비)", "Headline KPIs (period, vs the previous period of equal length)"))
 keys = ["received", "resolution_rate", "on_time_rate", "median_days_to_close", "first_response_hours", "satisfaction_mean"]
-for col, key in zip(st.columns(len(keys)), keys):
+for col, key in zip(st.columns(len(keys)), keys, strict=True):
     kpi.card(col, key, current.get(key), previous.get(key))
 
 left, right = st.columns([3, 2])
