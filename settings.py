@@ -27,3 +27,30 @@ def city() -> str:
 def city_dir(name: str | None = None) -> Path | None:
     name = city() if name is None else name
     return CITIES_DIR / name if name else None
+
+
+def raw_dir() -> Path:
+    """Where `pull` writes what it fetched (data/raw/<source>/<UTC time>/): $WAREHOUSE_RAW_DIR, else data/raw."""
+    return Path(os.environ.get("WAREHOUSE_RAW_DIR") or DATA_DIR / "raw")
+
+
+def profiles_dir() -> Path:
+    """Profiles saved from the upload page's mapping editor: $WAREHOUSE_PROFILES_DIR, else data/profiles."""
+    return Path(os.environ.get("WAREHOUSE_PROFILES_DIR") or DATA_DIR / "profiles")
+
+
+def uploads_dir() -> Path:
+    """Where uploaded files are kept, original bytes, one folder per upload: <raw dir>/uploads."""
+    return raw_dir() / "uploads"
+
+
+def upload_limit_mb() -> float:
+    """Largest file the upload page accepts, in MB: $WAREHOUSE_UPLOAD_LIMIT_MB, else 200.
+
+    Keep it at or below `server.maxUploadSize` in .streamlit/config.toml, which the uploader enforces first.
+    """
+    value = os.environ.get("WAREHOUSE_UPLOAD_LIMIT_MB")
+    try:
+        return float(value) if value else 200.0
+    except ValueError:
+        return 200.0
