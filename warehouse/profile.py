@@ -98,14 +98,25 @@ def list_profiles() -> list[Profile]:
     return [load_profile(p) for p in sorted(BUILTIN_DIR.glob("*.toml"))]
 
 
+def saved_dir() -> Path:
+    """Where profiles saved from the upload page live ($WAREHOUSE_PROFILES_DIR, else data/profiles)."""
+    from settings import profiles_dir
+
+    return profiles_dir()
+
+
 def load_profile(name_or_path: str | Path) -> Profile:
-    """A built-in profile by name, or a profile TOML file by path."""
+    """A built-in profile by name, else a saved one (saved_dir()) by name, or a profile TOML file by path."""
     path = Path(name_or_path)
     if path.suffix != ".toml":
         path = BUILTIN_DIR / f"{name_or_path}.toml"
+        if not path.exists() and (saved_dir() / f"{name_or_path}.toml").exists():
+            path = saved_dir() / f"{name_or_path}.toml"
         if not path.exists():
-            names = ", ".join(p.stem for p in sorted(BUILTIN_DIR.glob("*.toml")))
-            raise ProfileError(f"no built-in profile '{name_or_path}' (built-ins: {names})")
+            builtins = [p.stem for p in sorted(BUILTIN_DIR.glob("*.toml"))]
+            names = ", ".join(builtins)
+            saved = ", ".join(p.stem for p in sorted(saved_dir().glob("*.toml")) if p.stem not in builtins) or "none"
+            raise ProfileError(f"no profile '{name_or_path}' (built-ins: {names}; saved in {saved_dir()}: {saved})")
     if not path.exists():
         raise ProfileError(f"profile file not found: {path}")
     try:
