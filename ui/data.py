@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from ui import fmt
+from ui import fmt, roles
 from ui.i18n import t
 
 
@@ -18,8 +18,13 @@ def _cached(name: str, version: tuple, params: tuple) -> pl.DataFrame:
 
 
 def load(name: str, **params) -> pl.DataFrame:
-    """Rows of queries/<name>.sql for these parameters (aggregates only: small, so caching copies are cheap)."""
-    return _cached(name, queries.version(), tuple(sorted(params.items())))
+    """Rows of queries/<name>.sql for these parameters (aggregates only: small, so caching copies are cheap).
+
+    The role is checked here too, not only by the router: a query the role may not run raises
+    roles.Forbidden, and columns it may not see (complaint text, reporter keys) are dropped.
+    """
+    roles.check_query(name)
+    return roles.visible(_cached(name, queries.version(), tuple(sorted(params.items()))))
 
 
 def as_of() -> dt.datetime | None:

@@ -56,8 +56,10 @@ def with_age(fresh: pl.DataFrame) -> pl.DataFrame:
 
 
 def masked(rows: pl.DataFrame) -> pl.DataFrame:
-    """Quarantined rows with the raw record (and any value quoted in the reason) masked like the marts' text."""
-    return rows.with_columns(mask_text(pl.col("raw_record")).alias("raw_record"), mask_text(pl.col("reason")).alias("reason"))
+    """Quarantined rows with the raw record (and any value quoted in the reason) masked like the marts' text.
+
+    The raw record is only there for the mayor's office (ui/data.load drops it for other roles)."""
+    return rows.with_columns(mask_text(pl.col(c)).alias(c) for c in ("raw_record", "reason") if c in rows.columns)
 
 
 def quarantine_filters(reasons: pl.DataFrame) -> tuple[int | None, str | None, str | None, pl.DataFrame]:

@@ -7,7 +7,7 @@ import streamlit as st
 
 import queries
 from ui import explorer_sql as xs
-from ui import exports, fmt
+from ui import exports, fmt, roles
 from ui.i18n import t
 
 EXPORT_MAX_ROWS = 100_000
@@ -29,6 +29,12 @@ OP_NAMES = {"eq": ("같음", "equals"), "contains": ("포함", "contains"), "ran
 AGG_NAMES = {"count": ("건수", "Count"), "sum": ("합계", "Sum"), "mean": ("평균", "Mean"), "min": ("최소", "Min"), "max": ("최대", "Max")}
 
 
+def visible_columns(mart: str) -> dict[str, str]:
+    """The mart's allow-listed columns this role may see: no complaint text (title, description) for analysts."""
+    hidden = roles.hidden_columns()
+    return {c: kind for c, kind in xs.mart(mart).columns.items() if c not in hidden}
+
+
 def mart_name(mart: str) -> str:
     return t(*MART_NAMES[mart])
 
@@ -44,7 +50,8 @@ def _fetch(sql: str, params: tuple, version: tuple) -> pl.DataFrame:
 
 
 def fetch(query: xs.Query) -> pl.DataFrame:
-    """The query's rows, cached per warehouse file (a new load shows at once)."""
+    """The query's rows, cached per warehouse file (a new load shows at once); checked for the role first."""
+    roles.check_sql(query.sql)
     return _fetch(query.sql, tuple(sorted(query.params.items())), queries.version())
 
 
@@ -86,7 +93,7 @@ def _value_widget(slot: int, mart: str, column: str, kind: str, op: str):
 
 def column_filters(mart: str) -> list[xs.ColumnFilter]:
     """Up to three column filters (equals / contains / range) on the mart's allow-listed columns."""
-    kinds = xs.mart(mart).columns
+    kinds = visible_columns(mart)
     out = []
     with st.expander(t("열 필터", "Column filters")):
         for slot in range(FILTER_SLOTS):
@@ -111,7 +118,7 @@ def column_filters(mart: str) -> list[xs.ColumnFilter]:
 
 def grouping(mart: str) -> tuple[list[str], list[xs.Measure]]:
     """Group-by columns and measures (count, or sum/mean/min/max of a numeric column)."""
-    columns = list(xs.mart(mart).columns)
+    columns = list(visible_columns(mart))
     options = [xs.Measure("count")] + [xs.Measure(a, c) for c in xs.numeric_columns(mart) for a in ("sum", "mean", "min", "max")]
     left, right = st.columns(2)
     group_by = left.multiselect(t("그룹 기준 열", "Group by"), columns, key=f"ex_group_{mart}",
@@ -123,6 +130,8 @@ def grouping(mart: str) -> tuple[list[str], list[xs.Measure]]:
 
 def export_buttons(query_for_export: xs.Query, total: int, stem: str) -> None:
     """CSV (UTF-8 with BOM, or CP949), XLSX and Parquet of the current result (up to EXPORT_MAX_ROWS rows)."""
+    # checked now, in the user's run: the deferred downloads below run later, outside the session
+    roles.check_sql(query_for_export.sql)
     if total > EXPORT_MAX_ROWS:
         st.caption(t(f"내려받기는 처음 {fmt.num(EXPORT_MAX_ROWS)}행까지입니다. 필터로 범위를 좁히세요.",
                      f"Downloads hold the first {fmt.num(EXPORT_MAX_ROWS)} rows; narrow the filters for the rest."))

@@ -7,7 +7,8 @@ import json
 import polars as pl
 import streamlit as st
 
-from ui import fmt, kpi
+from ui import fmt
+from ui import suppress as sup
 from ui.data import load
 from ui.glossary import BY_KEY
 from ui.i18n import t
@@ -67,7 +68,11 @@ def geojson() -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _rate_card(column, label: str, value, previous, help_text: str) -> None:
+def _rate_card(column, label: str, key: str, cur: dict, prev: dict, help_text: str) -> None:
+    if sup.hidden(cur, key):
+        column.metric(label, sup.SUPPRESSED, help=BY_KEY["small_group_suppression"].definition, border=True)
+        return
+    value, previous = cur[key], None if sup.hidden(prev, key) else prev[key]
     delta = None if value is None or previous is None else f"{(value - previous) * 100:+.1f}%p"
     column.metric(label, fmt.pct(value), delta, help=help_text, border=True)
 
@@ -78,31 +83,31 @@ def _na(column, label: str, help_text: str | None) -> None:
 
 
 def kpi_cards(cur: dict, prev: dict, cov: dict) -> None:
-    """Received, participation per 1,000, repeat share, adoption rate, satisfaction and response rate with deltas."""
+    """Received, participation per 1,000, repeat share, adoption rate, satisfaction and response rate with deltas
+    ("<5" for investors where the group is under 5)."""
     cols = st.columns(6)
-    kpi.card(cols[0], "received", cur["received"], prev["received"])
+    sup.kpi_card(cols[0], "received", cur, prev)
     per_1000 = BY_KEY["participation_per_1000"]
     if not has_population(cov):
         _na(cols[1], per_1000.name, per_1000.definition)
     elif has_reporters(cov):
-        kpi.card(cols[1], "participation_per_1000", cur["participation_per_1000"], prev["participation_per_1000"])
+        sup.kpi_card(cols[1], "participation_per_1000", cur, prev)
     else:
-        kpi.card(cols[1], "participation_per_1000", cur["received_per_1000"], prev["received_per_1000"],
-                 label=t("주민 1,000명당 접수 (신청인 키 없음)", "Received per 1,000 residents (no reporter keys)"))
+        sup.kpi_card(cols[1], "participation_per_1000", cur, prev, value_key="received_per_1000",
+                     label=t("주민 1,000명당 접수 (신청인 키 없음)", "Received per 1,000 residents (no reporter keys)"))
     if has_reporters(cov):
-        kpi.card(cols[2], "repeat_participant_share", cur["repeat_participant_share"], prev["repeat_participant_share"])
+        sup.kpi_card(cols[2], "repeat_participant_share", cur, prev)
     else:
         _na(cols[2], BY_KEY["repeat_participant_share"].name, BY_KEY["repeat_participant_share"].definition)
     adoption = t("채택률", "Adoption rate")
     if cov["proposals"]:
-        _rate_card(cols[3], adoption, cur["adoption_rate"], prev["adoption_rate"], BY_KEY["proposals"].definition)
+        _rate_card(cols[3], adoption, "adoption_rate", cur, prev, BY_KEY["proposals"].definition)
     else:
         _na(cols[3], adoption, BY_KEY["proposals"].definition)
     response = t("만족도 응답률", "Satisfaction response rate")
     if cov["rated"]:
-        kpi.card(cols[4], "satisfaction_mean", cur["satisfaction_mean"], prev["satisfaction_mean"])
-        _rate_card(cols[5], response, cur["satisfaction_response_rate"], prev["satisfaction_response_rate"],
-                   BY_KEY["satisfaction_mean"].definition)
+        sup.kpi_card(cols[4], "satisfaction_mean", cur, prev)
+        _rate_card(cols[5], response, "satisfaction_response_rate", cur, prev, BY_KEY["satisfaction_mean"].definition)
     else:
         _na(cols[4], BY_KEY["satisfaction_mean"].name, BY_KEY["satisfaction_mean"].definition)
         _na(cols[5], response, BY_KEY["satisfaction_mean"].definition)
@@ -113,3 +118,17 @@ def measure_column(measure: str) -> tuple[str, str]:
     if measure == "participants":
         return "participants_per_1000", t("주민 1,000명당 참여자", "Participants per 1,000 residents")
     return "received_per_1000", t("주민 1,000명당 접수", "Received per 1,000 residents")
+
+
+def bar_texts(frame: pl.DataFrame, column: str) -> list[str]:
+    """Count labels of bars and funnel stages: "<5" where the group is suppressed (investors)."""
+    flag = f"{column}_suppressed"
+    flags = frame[flag].to_list() if flag in frame.columns else None
+    return sup.texts(frame[column].to_list(), flags, lambda n: f"{n:,}")
+
+
+def suppressed_caption(frame: pl.DataFrame, column: str) -> None:
+    """Name the groups left out of a chart because they are under 5 (investors)."""
+    flag = f"{column}_suppressed"
+    if flag in frame.columns and frame[flag].any():
+        st.caption(sup.SUPPRESSED + ": " + ", ".join(frame.filter(pl.col(flag))["label"].to_list()))

@@ -1,16 +1,20 @@
 """Data (operators, analysts): sources and load batches, freshness per source, the quality checks and the
-quarantine browser (raw records shown masked only)."""
+quarantine browser (raw records shown masked, and to the mayor's office only: analysts see field and reason)."""
 
 import streamlit as st
 
 from ui import data_status as ds
-from ui import fmt
+from ui import fmt, upload
 from ui.data import freshness_caption, load
 from ui.i18n import t
 from ui.paging import pager
+from ui.roles import can_upload, sees_text, visible
 
 st.title(t("데이터 현황", "Data status"))
 freshness_caption()
+
+if can_upload():  # the mayor's office and analysts: upload a file, preview it, load it
+    upload.render()
 
 st.subheader(t("출처와 적재 배치", "Sources and load batches"))
 batches = load("batches")
@@ -50,7 +54,7 @@ st.dataframe(ds.checks_table(results), hide_index=True, key="checks_table", colu
 })
 for r in failed:
     with st.expander(f"{r.name}: {fmt.num(r.failures)} " + t("행 위반 (예시)", "offending rows (sample)")):
-        st.dataframe(r.sample, hide_index=True, key=f"check_sample_{r.name}")
+        st.dataframe(visible(r.sample), hide_index=True, key=f"check_sample_{r.name}")
 
 st.subheader(t("격리된 행", "Quarantined rows"))
 reasons = load("quarantine_reasons")
@@ -71,5 +75,9 @@ st.dataframe(ds.masked(rows), hide_index=True, key="q_rows_table", column_config
     "batch_id": t("배치", "Batch"), "file": t("파일", "File"), "line": t("줄", "Line"), "field": t("필드", "Field"),
     "reason": t("사유", "Reason"), "raw_record": t("원본 행 (마스킹)", "Raw record (masked)"),
 })
-st.caption(t("원본 행은 전화번호·이메일·주민등록번호·상세주소를 가린 뒤에만 보여 줍니다.",
-             "Raw records are shown only with phone numbers, e-mails, resident numbers and unit numbers masked."))
+if sees_text():
+    st.caption(t("원본 행은 전화번호·이메일·주민등록번호·상세주소를 가린 뒤에만 보여 줍니다.",
+                 "Raw records are shown only with phone numbers, e-mails, resident numbers and unit numbers masked."))
+else:
+    st.caption(t("원본 행(민원 내용 포함)은 시장실만 볼 수 있습니다. 필드와 사유로 원인을 찾으세요.",
+                 "Raw records (complaint text included) are for the mayor's office only: field and reason tell the cause."))

@@ -1,7 +1,8 @@
-"""Explorer (analysts): pick a mart, filter, group, pivot, chart and download it.
+"""Explorer (analysts, mayor's office): pick a mart, filter, group, pivot, chart and download it; the SQL console.
 
-Only allow-listed marts and columns (never raw_*, quarantine or reporter_key); SQL assembled in
-ui/explorer_sql.py from allow-listed identifiers, every value a parameter.
+Only allow-listed marts and columns (never raw_*, quarantine or reporter_key; complaint title and description
+for the mayor's office only); SQL assembled in ui/explorer_sql.py from allow-listed identifiers, every value a
+parameter.
 """
 
 import streamlit as st
@@ -9,7 +10,7 @@ import streamlit as st
 import charts
 from ui import explorer as ex
 from ui import explorer_sql as xs
-from ui import fmt
+from ui import fmt, roles
 from ui import url_state as url
 from ui.data import freshness_caption
 from ui.filters import sidebar_filters
@@ -24,6 +25,11 @@ if filters is None:
     st.info(t("데이터가 아직 없습니다.", "No data yet."))
     st.stop()
 freshness_caption()
+if roles.can_download():
+    with st.expander(t("SQL 콘솔", "SQL console")):
+        from ui import sql_console
+
+        sql_console.render()
 
 marts = list(xs.MARTS)
 mart = st.selectbox(t("표", "Table"), marts, key="ex_mart", format_func=ex.mart_name,
@@ -31,7 +37,7 @@ mart = st.selectbox(t("표", "Table"), marts, key="ex_mart", format_func=ex.mart
 url.remember("mart", mart, marts[0])
 shared = filters.params()
 ex.applied_caption(mart, shared)
-allowed = list(xs.mart(mart).columns)
+allowed = list(ex.visible_columns(mart))
 columns = st.multiselect(t("열", "Columns"), allowed, default=allowed, key=f"ex_cols_{mart}") or allowed
 col_filters = ex.column_filters(mart)
 group_by, measures = ex.grouping(mart)

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import charts
-from ui import fmt
+from ui import brief, fmt
 from ui import investors as inv
 from ui import participation as part
 from ui.data import freshness_caption, load
@@ -33,6 +33,7 @@ st.caption(
 )
 cov = part.coverage()
 reporters, proposals = part.has_reporters(cov), cov["proposals"] > 0
+brief.download_button(params, start, end, reporters, proposals)  # the view as one offline HTML page
 
 engagement = load("engagement_monthly", **params)
 cards = [("active_participants", BY_KEY["active_participants"].name, reporters),

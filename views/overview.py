@@ -1,4 +1,6 @@
-"""Overview (mayor's office, the default page): city score, headline KPIs, trend, worst districts, alerts."""
+"""Overview (mayor's office, the default page): city score, headline KPIs, trend, worst districts, alerts.
+
+Investors get the headline numbers only (groups under 5 read "<5"), none of the lists below them."""
 
 import datetime as dt
 from dataclasses import replace
@@ -6,9 +8,10 @@ from dataclasses import replace
 import streamlit as st
 
 import charts
-from ui import fmt, kpi
+from ui import emerging, fmt, kpi, roles
+from ui import suppress as sup
 from ui.data import freshness_caption, load
-from ui.filters import domain_name, sidebar_filters
+from ui.filters import district_names, domain_name, sidebar_filters
 from ui.glossary import BY_KEY
 from ui.i18n import lang, t
 
@@ -25,17 +28,19 @@ windows = {t("일", "Day"): 1, t("주", "Week"): 7, t("월", "Month"): 30, t("�
 cols = st.columns(len(windows) + 1)
 for col, (label, days) in zip(cols, windows.items(), strict=False):
     window = replace(filters, start=end - dt.timedelta(days=days), end=end)
-    score = kpi.score(window)
-    kpi.card(col, "city_score", score.score, kpi.score(window.previous()).score,
-             label=f"{BY_KEY['city_score'].name} · {label}")
+    sup.kpi_card(col, "city_score", sup.scored(window), sup.scored(window.previous()),
+                 label=f"{BY_KEY['city_score'].name} · {label}")
 current, previous = kpi.values(filters), kpi.values(filters.previous())
 backlog = kpi.backlog_total(filters)
-cols[-1].metric(BY_KEY["backlog"].name, fmt.num(backlog), help=BY_KEY["backlog"].definition, border=True)
+cols[-1].metric(BY_KEY["backlog"].name, sup.count_text(backlog), help=BY_KEY["backlog"].definition, border=True)
 
 st.subheader(t("핵심 지표 (선택 기간, 직전 같은 기간 대비)", "Headline KPIs (period, vs the previous period of equal length)"))
 keys = ["received", "resolution_rate", "on_time_rate", "median_days_to_close", "first_response_hours", "satisfaction_mean"]
 for col, key in zip(st.columns(len(keys)), keys, strict=True):
-    kpi.card(col, key, current.get(key), previous.get(key))
+    sup.kpi_card(col, key, current, previous)
+if not roles.sees_details():  # investors: headline numbers only, no daily trend, ranking or lists with ids
+    st.caption(BY_KEY["small_group_suppression"].definition)
+    st.stop()
 
 left, right = st.columns([3, 2])
 with left:
@@ -72,3 +77,8 @@ with a3:
     )
 if filters.domain:
     st.caption(t("분야 필터: ", "Domain filter: ") + domain_name(filters.domain))
+
+# Emerging issues: category × district days far above their own normal (the Complaints × sensors view has more)
+st.subheader(BY_KEY["emerging_issue"].name)
+emerging.table(filters, district_names(), key="emerging_overview", limit=10)
+st.caption(BY_KEY["emerging_issue"].definition)

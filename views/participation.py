@@ -1,10 +1,15 @@
-"""Participation (mayor's office, analysts): who takes part, where, through which channels, and what comes of it."""
+"""Participation (mayor's office, analysts, investors): who takes part, where, through which channels, and what comes of it.
+
+For investors every group under 5 items or reporters reads "<5" (ui/suppress.py)."""
 
 import polars as pl
 import streamlit as st
 
 import charts
+from ui import fmt
+from ui import investors as inv
 from ui import participation as part
+from ui import suppress as sup
 from ui.data import freshness_caption, load
 from ui.filters import kind_name, sidebar_filters
 from ui.i18n import lang, t
@@ -34,7 +39,9 @@ else:
     if not part.has_reporters(cov):
         st.caption(t("신청인 키가 없는 출처: 접수 건수 기준으로 표시합니다.", "No reporter keys in this source: shown as items received."))
     column, label = part.measure_column(measure)
-    districts = load("participation_by_district", **params)
+    districts = sup.frame(load("participation_by_district", **params), {
+        "received": "received", "participants": "participants",
+        "participants_per_1000": "participants", "received_per_1000": "received"})
     ranked = districts.filter(pl.col(column).is_not_null()).sort([column, "district_code"], descending=[True, False])
     left, right = st.columns([3, 2])
     with left:
@@ -45,46 +52,54 @@ else:
             st.info(t("읍면동 경계: ", "District boundaries: ") + part.not_available())
     with right:
         st.plotly_chart(charts.horizontal_bars(ranked, name_col, column, label), key="part_rank")
-    missing = districts.filter(pl.col(column).is_null())[name_col].to_list()
+    missing = districts.filter(pl.col("population").fill_null(0) == 0)[name_col].to_list()
     if missing:
         st.caption(t("인구 없음(1,000명당 ", "No population (per 1,000 ") + part.not_available() + "): " + ", ".join(missing))
     shown = [name_col, "population", "received", "participants", "participants_per_1000", "received_per_1000"]
-    st.dataframe(
-        districts.select(shown if part.has_reporters(cov) else [c for c in shown if not c.startswith("participants")]),
-        hide_index=True, key="part_district_table",
-        column_config={
-            name_col: t("읍면동", "District"), "population": t("인구(18세 이상)", "Population (18+)"),
-            "received": t("접수", "Received"), "participants": t("참여자", "Participants"),
-            "participants_per_1000": st.column_config.NumberColumn(t("1,000명당 참여자", "Participants per 1,000"), format="%.1f"),
-            "received_per_1000": st.column_config.NumberColumn(t("1,000명당 접수", "Received per 1,000"), format="%.1f"),
-        },
-    )
+    shown = shown if part.has_reporters(cov) else [c for c in shown if not c.startswith("participants")]
+    headers = {
+        name_col: t("읍면동", "District"), "population": t("인구(18세 이상)", "Population (18+)"),
+        "received": t("접수", "Received"), "participants": t("참여자", "Participants"),
+        "participants_per_1000": t("1,000명당 참여자", "Participants per 1,000"),
+        "received_per_1000": t("1,000명당 접수", "Received per 1,000"),
+    }
+    if sup.active():  # as text, so that a suppressed value reads "<5" rather than an empty cell
+        show = {name_col: str, "population": fmt.num, "received": fmt.num, "participants": fmt.num,
+                "participants_per_1000": lambda v: fmt.num(v, 1), "received_per_1000": lambda v: fmt.num(v, 1)}
+        st.dataframe(inv.display(districts, {c: (headers[c], show[c]) for c in shown}), hide_index=True,
+                     key="part_district_table")
+    else:
+        number = {c: st.column_config.NumberColumn(headers[c], format="%.1f") for c in shown if c.endswith("_1000")}
+        st.dataframe(districts.select(shown), hide_index=True, key="part_district_table", column_config=headers | number)
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("접수 경로", "Channels"))
-    channels = part.with_labels(load("participation_channels", **params), "channel", part.channel_name)
+    channels = sup.frame(part.with_labels(load("participation_channels", **params), "channel", part.channel_name),
+                         {"share": "received"})
     st.plotly_chart(charts.horizontal_bars(channels, "label", "share", "", percent=True), key="part_channels")
+    part.suppressed_caption(channels, "share")
 with right:
     st.subheader(t("유형", "Kinds"))
-    kinds = part.with_labels(load("participation_kinds", **params), "kind", kind_name)
+    kinds = sup.frame(part.with_labels(load("participation_kinds", **params), "kind", kind_name), {"share": "received"})
     st.plotly_chart(charts.horizontal_bars(kinds, "label", "share", "", percent=True), key="part_kinds")
+    part.suppressed_caption(kinds, "share")
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("신청인별 신청 건수 (재참여)", "Submissions per reporter (repeat participation)"))
     if part.has_reporters(cov):
-        repeat = load("repeat_participants", **params)
-        st.plotly_chart(charts.vertical_bars(repeat, "bucket", "reporters", ""), key="part_repeat")
+        repeat = sup.frame(load("repeat_participants", **params), {"reporters": "reporters", "share": "reporters"})
+        st.plotly_chart(charts.vertical_bars(repeat, "bucket", "reporters", "", text=part.bar_texts(repeat, "reporters")),
+                        key="part_repeat")
     else:
         st.info(t("재참여: ", "Repeat participation: ") + part.not_available())
 with right:
     st.subheader(t("제안 → 공감 → 채택", "Proposals → votes → adoption"))
     if cov["proposals"]:
-        stages = load("proposal_funnel", **params)
-        counts = stages["items"].to_list()
-        st.plotly_chart(charts.funnel([part.stage_label(s) for s in stages["stage"]], counts, [f"{n:,}" for n in counts], ""),
-                        key="part_funnel")
+        stages = sup.frame(load("proposal_funnel", **params), {"items": "items"})
+        st.plotly_chart(charts.funnel([part.stage_label(s) for s in stages["stage"]], stages["items"].to_list(),
+                                      part.bar_texts(stages, "items"), ""), key="part_funnel")
     else:
         st.info(t("제안: ", "Proposals: ") + part.not_available())
 
@@ -92,14 +107,16 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("만족도 분포 (1–5)", "Satisfaction ratings (1–5)"))
     if cov["rated"]:
-        ratings = load("satisfaction_distribution", **params)
-        st.plotly_chart(charts.vertical_bars(ratings, "rating", "rated", ""), key="part_ratings")
+        ratings = sup.frame(load("satisfaction_distribution", **params), {"rated": "rated", "share": "rated"})
+        st.plotly_chart(charts.vertical_bars(ratings, "rating", "rated", "", text=part.bar_texts(ratings, "rated")),
+                        key="part_ratings")
     else:
         st.info(t("만족도: ", "Satisfaction: ") + part.not_available())
 with right:
     st.subheader(t("월별 신규·재방문 신청인", "New and returning reporters by month"))
     if part.has_reporters(cov):
-        months = load("reporters_new_returning", **params)
+        months = sup.frame(load("reporters_new_returning", **params), {
+            "new_reporters": "new_reporters", "returning_reporters": "returning_reporters", "active_reporters": "active_reporters"})
         series = [("new_reporters", t("신규", "New")), ("returning_reporters", t("재방문", "Returning"))]
         st.plotly_chart(charts.stacked_monthly(months, "month", series, ""), key="part_new_returning")
         st.caption(t("신규 = 창고 전체에서 첫 신청이 있는 달, 이후는 재방문.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from warehouse import mapping as m
-from warehouse.pii import hash_reporters, mask_text
+from warehouse.pii import hash_reporters, mask_rrn_in_frame, mask_text, mask_where_found
 from warehouse.profile import COMPLAINT_FIELDS, Profile
 from warehouse.readers import LINE
 from warehouse.timeparse import parse_timestamps
@@ -31,6 +31,10 @@ class Context:
 def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookups: dict | None = None):
     """(landing rows, quarantine rows) for one file's records."""
     cols = m.resolve_columns(frame, profile, sorted(COMPLAINT_FIELDS), file)
+    # resident numbers out of every field before anything is kept (raw layer, quarantine, reasons); the
+    # record's own id stays as given (a receipt number shaped like one must not collapse ids), the reporter
+    # id is hashed below
+    frame = mask_rrn_in_frame(frame, {cols.get("source_id"), cols.get("reporter")})
     raw = frame
     if "reporter" in cols:  # the raw record kept with a quarantined row holds the keyed hash, not the id
         raw = frame.with_columns(hash_reporters(frame[cols["reporter"]], ctx.source).alias(cols["reporter"]))
@@ -70,7 +74,7 @@ def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookup
         t["adopted"].alias("adopted_raw"),
         t["satisfaction"].alias("satisfaction_raw"),
         m.number(t["satisfaction"], profile).alias("satisfaction"),
-        t["agency"].alias("agency"),
+        mask_where_found(t["agency"]).alias("agency"),
         mask_text(t["title"]).alias("title"),
         mask_text(t["description"]).alias("description_masked"),
     )
@@ -131,12 +135,12 @@ def _checks(out: pl.DataFrame, profile: Profile, ctx: Context) -> m.Checks:
         where = ctx.country or "the country"
         c.add("lat", outside, pl.lit(f"coordinates outside {where}: ") + pl.col("lat_raw") + ", " + pl.col("lon_raw"))
     c.add(
-        "votes", pl.col("votes_raw").is_not_null() & (pl.col("votes").is_null() | (pl.col("votes") < 0)),
+        "votes", pl.col("votes_raw").is_not_null() & ~_whole(pl.col("votes"), 0, 2**31 - 1),
         "votes must be a whole number ≥ 0, not " + m.quote(pl.col("votes_raw")),
     )
     c.add(
         "satisfaction",
-        pl.col("satisfaction_raw").is_not_null() & ~pl.col("satisfaction").is_between(1, 5),
+        pl.col("satisfaction_raw").is_not_null() & ~_whole(pl.col("satisfaction"), 1, 5),
         "satisfaction must be 1–5, not " + m.quote(pl.col("satisfaction_raw")),
     )
     c.add(
@@ -145,6 +149,11 @@ def _checks(out: pl.DataFrame, profile: Profile, ctx: Context) -> m.Checks:
         "unknown adoption value " + m.quote(pl.col("adopted_raw")),
     )
     return c
+
+
+def _whole(number: pl.Expr, lo: int, hi: int) -> pl.Expr:
+    """A whole number in [lo, hi]: 3.5, NaN, infinities and values past the stored integer type fail."""
+    return number.is_finite().fill_null(False) & number.is_between(lo, hi) & (number == number.floor())
 
 
 def _finish(good: pl.DataFrame, profile: Profile, ctx: Context) -> pl.DataFrame:

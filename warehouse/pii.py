@@ -1,6 +1,23 @@
 """Personal data out before it is stored: masking of free text and keyed hashing of reporter ids.
 
-Text is NFKC-normalised first so that full-width digits (０１０) cannot slip past the patterns.
+Text is NFKC-normalised first so that full-width digits (０１０) and symbols (＠, －) cannot slip past the
+patterns, and zero-width characters are dropped so that they cannot split a number. The regex engine has no
+look-around, so "a number not glued to other digits" is emulated by capturing the neighbours, and each
+replacement runs twice: two numbers separated by one character share that character as neighbour, and the
+first pass can only use it once.
+
+What is masked, and what is deliberately not (tests/test_pii_masking.py holds the examples):
+- resident and foreigner registration numbers (YYMMDD-Gxxxxxx, G = 1–8; with or without the hyphen, spaces,
+  dots; also the half-masked 900101-1****** which still gives birth date and sex), in every layer;
+- phone numbers: mobile (010, 011, 016–019), landlines with an area code (02, 031–064), 070 / 050x / 080, in
+  international form (+82 10…, +82 (0)10…, 0082…), with spaces, dots, dashes, brackets; a local number
+  without area code only after a word that says it is a phone number (연락처, 전화, 휴대폰, HP, Tel, ☎);
+- e-mail addresses, also with spaces around @ and dots, (at), [at], 골뱅이;
+- address detail: unit numbers (101동 1203호, 1203호, 3층) anywhere, and the detail after a road-address
+  building number (한누리대로 2130 101-1203 → 한누리대로 2130 ***) or after 아파트/빌라/오피스텔.
+Not masked: 15xx/16xx/18xx numbers (전국대표번호 belong to businesses and agencies, not to people, and a
+citizen's complaint often names one), dates, amounts, receipt numbers, and the road address up to the
+building number (it locates the problem; the unit identifies the household).
 """
 
 from __future__ import annotations
@@ -9,20 +26,34 @@ import hashlib
 import hmac
 import os
 import secrets
+import sys
+import tomllib
 from pathlib import Path
 
 import polars as pl
 
-SEP = r"[\s.\-–—·)]*"
-RRN = r"(?:\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s*[-–—]?\s*[1-8]\d{6}"
+from warehouse.errors import UsageError
+
+ZERO_WIDTH = "[\u00ad\u200b-\u200d\u2060\ufeff]"
+DASH = "\\-\u2010-\u2015\u2212~\u3161\u1173"  # - ‐ ‑ ‒ – — ― − ~ and ㅡ (Korean users type it as a dash; NFKC: ᅳ)
+SEP = rf"[\s.·{DASH}()]*"
+RRN = rf"\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[\s.{DASH}]*[1-8](?:\d{{6}}|[*xX●○]{{6}})"
 PHONE = (
-    r"(?:\+\s*82" + SEP + r"\(?0?\)?" + SEP + r"|\(?0)"  # +82 10 / +82-(0)10 / 010 / (02)
-    r"(?:1[016789]|2|[3-6][1-5]|70|50\d?|80)" + SEP + r"\d{3,4}" + SEP + r"\d{4}"
+    rf"(?:(?:\+|00\d{{0,2}})\s*82{SEP}\(?\s*0?\s*\)?{SEP}|\(?0)"  # +82 10 / +82 (0)10 / 0082 10 / 010 / (02)
+    rf"(?:1[016789]|2|[3-6][1-5]|70|50[2-8]?|80){SEP}\d{{3,4}}{SEP}\d{{4}}"
 )
-EMAIL = r"[A-Za-z0-9._%+\-]+\s*@\s*[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
-ADDRESS_DETAIL = r"(?:\d+\s*동\s*)?\d+\s*호(?:실)?|\d+\s*층"
+PHONE_WORDS = r"(?i:연락처|전화번호|전화|휴대폰|핸드폰|휴대전화|폰번호|H\.?P|tel|☎|📞)"
+LOCAL_PHONE = rf"({PHONE_WORDS}[\s:：.]*)[2-9]\d{{2,3}}{SEP}\d{{4}}([^0-9]|$)"  # exchange numbers start 2–9
+EMAIL = (
+    r"[A-Za-z0-9._%+\-]+\s*(?:@|\((?i:at)\)|\[(?i:at)\]|골뱅이)\s*"
+    r"[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\s*\.\s*[A-Za-z]{2,}"
+)
+UNIT = r"(?:(?:\d+|[A-Za-z])\s*동\s*)?(?:\d+\s*-\s*)?[A-Za-z]?\d+\s*호(?:실)?|(?:지하\s*)?\d+\s*층"
+ROAD_DETAIL = r"((?:대로|로|길)\s*\d+(?:-\d+)?(?:\s*,\s*|\s+))\d+\s*-\s*\d+([^0-9]|$)"  # the building number stays
+BUILDING_DETAIL = r"((?:아파트|빌라|맨션|오피스텔|APT|apt)\s*)\d+\s*-\s*\d+([^0-9]|$)"
 MASK_RRN = "******-*******"
 MASK_PHONE = "***-****-****"
+MASK_LOCAL_PHONE = "***-****"
 MASK_EMAIL = "***@***"
 MASK_DETAIL = "***"
 
@@ -35,24 +66,104 @@ def _digits_alone(pattern: str, mask: str):
     return rf"(^|[^0-9])(?:{pattern})([^0-9]|$)", rf"${{1}}{mask}${{2}}"
 
 
+def _twice(text: pl.Expr, pattern: str, replacement: str) -> pl.Expr:
+    """replace_all run twice: neighbours captured by one match are free for the adjacent one next time."""
+    return text.str.replace_all(pattern, replacement).str.replace_all(pattern, replacement)
+
+
+def normalized(text: pl.Expr) -> pl.Expr:
+    """NFKC (full-width digits and symbols to ASCII) without zero-width characters."""
+    return text.str.normalize("NFKC").str.replace_all(ZERO_WIDTH, "")
+
+
 def mask_rrn(text: pl.Expr) -> pl.Expr:
     """Resident registration numbers are never stored in clear, in any layer."""
-    return text.str.normalize("NFKC").str.replace_all(*_digits_alone(RRN, MASK_RRN))
+    return _twice(normalized(text), *_digits_alone(RRN, MASK_RRN))
 
 
 def mask_text(text: pl.Expr) -> pl.Expr:
     """Phone numbers, emails, resident numbers and address unit detail masked for the marts."""
     out = mask_rrn(text)
     out = out.str.replace_all(EMAIL, MASK_EMAIL)
-    out = out.str.replace_all(*_digits_alone(PHONE, MASK_PHONE))
-    return out.str.replace_all(ADDRESS_DETAIL, MASK_DETAIL)
+    out = _twice(out, *_digits_alone(PHONE, MASK_PHONE))
+    out = _twice(out, LOCAL_PHONE, f"${{1}}{MASK_LOCAL_PHONE}${{2}}")
+    out = _twice(out, ROAD_DETAIL, f"${{1}}{MASK_DETAIL}${{2}}")
+    out = _twice(out, BUILDING_DETAIL, f"${{1}}{MASK_DETAIL}${{2}}")
+    return out.str.replace_all(UNIT, MASK_DETAIL)
+
+
+def _only_where_found(text: pl.Expr, masked: pl.Expr) -> pl.Expr:
+    return pl.when(masked == normalized(text)).then(text).otherwise(masked)
+
+
+def mask_where_found(text: pl.Expr) -> pl.Expr:
+    """mask_text for short fields (agency, category): a value without personal data is kept exactly as it was."""
+    return _only_where_found(text, mask_text(text))
+
+
+def mask_rrn_where_found(text: pl.Expr) -> pl.Expr:
+    """mask_rrn for any field: a value without a resident number is kept exactly as it was (no NFKC)."""
+    return _only_where_found(text, mask_rrn(text))
+
+
+# six digits, then another digit within five characters: every resident number (full-width ones too: the
+# engine's \d is Unicode) passes this cheap test, which spares the full masking of columns that hold none
+MAYBE_RRN = r"\d{6}\D{0,5}\d"
+
+
+def mask_rrn_in_frame(frame: pl.DataFrame, exempt: set[str] | frozenset[str] = frozenset()) -> pl.DataFrame:
+    """Every text column but `exempt` (and internal `_` columns) with its resident numbers masked."""
+    columns = [c for c, dtype in frame.schema.items() if dtype == pl.String and c not in exempt and not c.startswith("_")]
+    if not columns or frame.is_empty():
+        return frame
+    found = frame.select(pl.col(c).str.contains(MAYBE_RRN).any() for c in columns).row(0)
+    return frame.with_columns(mask_rrn_where_found(pl.col(c)) for c, hit in zip(columns, found, strict=True) if hit)
+
+
+def secrets_files() -> list[Path]:
+    """Streamlit's secrets.toml files, in the order Streamlit reads them (a later file wins)."""
+    from settings import ROOT
+
+    return [Path.home() / ".streamlit" / "secrets.toml", ROOT / ".streamlit" / "secrets.toml"]
+
+
+def _key_from_secrets() -> str | None:
+    """[warehouse] reporter_key: from st.secrets inside a running app, else read from the secrets.toml files.
+
+    Streamlit is only asked when the app already imported it, so the CLI build never imports Streamlit.
+    """
+    if "streamlit" in sys.modules:
+        from streamlit import runtime
+
+        if runtime.exists():
+            import streamlit as st
+
+            try:
+                value = (st.secrets.get("warehouse") or {}).get("reporter_key")
+            except FileNotFoundError:  # no secrets file at all
+                value = None
+            return str(value) if value else None
+    value = None
+    for path in secrets_files():
+        if path.exists():
+            try:
+                found = (tomllib.loads(path.read_text(encoding="utf-8")).get("warehouse") or {}).get("reporter_key")
+            except (OSError, tomllib.TOMLDecodeError) as e:
+                # a guessed key would silently change every pseudonym: stop instead
+                raise UsageError(f"{path}: cannot read the secrets file for [warehouse] reporter_key: {e}") from e
+            value = found or value
+    return str(value) if value else None
 
 
 def reporter_key_secret() -> bytes:
-    """The HMAC key: $WAREHOUSE_REPORTER_KEY, else a per-installation key file outside git."""
+    """The HMAC key: $WAREHOUSE_REPORTER_KEY, else [warehouse] reporter_key in secrets.toml, else a
+    per-installation key file outside git ($WAREHOUSE_KEY_FILE, else data/.reporter_key, created once)."""
     env = os.environ.get("WAREHOUSE_REPORTER_KEY")
     if env:
         return env.encode()
+    secret = _key_from_secrets()
+    if secret:
+        return secret.encode()
     from settings import DATA_DIR
 
     path = Path(os.environ.get("WAREHOUSE_KEY_FILE") or DATA_DIR / ".reporter_key")
