@@ -48,20 +48,21 @@ def version(db: Path | None = None) -> tuple:
 
 
 def connection(db: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The process's read-only connection to the warehouse file as it is now (reopened after a swap)."""
+    # stat before opening: a swap in between makes the key older than the file opened, which costs one
+    # extra reopen on the next call; the other order could record the new key on the old file for good
     key = version(db)
     with _lock:
         if _state["key"] != key:
-            # the old connection is left to close itself once no cursor uses it any more
-            con = store.connect(key[0], read_only=True)
-            _state.update(con=con, key=key, tz=con.execute("select current_setting('TimeZone')").fetchone()[0])
+            # a new private instance (see store.open_reader); the old one closes itself when its last
+            # cursor is closed, so queries running on it finish on the file they started on
+            _state.update(con=store.open_reader(key[0]), key=key)
         return _state["con"]
 
 
 def cursor(db: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A cursor of the shared connection; cursors do not inherit settings, so the time zone is set again."""
-    cur = connection(db).cursor()
-    cur.execute("set TimeZone = $tz", {"tz": _state["tz"]})
-    return cur
+    """A cursor of the shared connection: its own session, on the connection's file and time zone."""
+    return connection(db).cursor()
 
 
 def run(name: str, db: Path | None = None, **params) -> pl.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +25,8 @@ def decode(path: Path, encoding: str = "auto") -> str:
     data = path.read_bytes()
     if not data.strip():
         raise FileError(path, "empty file: no header and no rows", line=1)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileError(path, "UTF-16/UTF-32 text: save the export as UTF-8 or CP949 (EUC-KR)", line=1)
     if b"\x00" in data[:8192]:
         raise FileError(path, "binary data, not a text export (NUL bytes at the start)", line=1)
     if encoding.lower() in ("auto", ""):
@@ -56,15 +59,23 @@ def read_records(path: Path, profile: Profile) -> pl.DataFrame:
     text = decode(path, profile.encoding)
     if profile.format in ("csv", "tsv"):
         return _read_delimited(path, text, profile)
+    try:
+        return _read_json(path, text, profile)
+    except RecursionError as exc:  # json and flatten recurse once per level of nesting
+        raise FileError(path, "JSON nested too deeply to be an export", line=1) from exc
+
+
+def _read_json(path: Path, text: str, profile: Profile) -> pl.DataFrame:
     if profile.format == "jsonl":
         rows, lines = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                rows.append(flatten(json.loads(line)))
+                record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise FileError(path, f"not JSON: {exc.msg}", line=number) from exc
+            rows.append(flatten(record) if isinstance(record, dict) else {"value": record})
             lines.append(number)
         return _frame(rows, lines)
     try:
@@ -133,7 +144,9 @@ def _read_delimited(path: Path, text: str, profile: Profile) -> pl.DataFrame:
     if not body.strip():
         raise FileError(path, "no header and no rows after the skipped lines", line=lines_skipped + 1)
     first_data_line = lines_skipped + (2 if profile.header else 1)
-    frame = _polars_csv(body, profile)
+    # polars ends lines at LF only: a bare CR (old Mac, some Excel saves, mixed files) would glue lines
+    # together, so such files go to the careful reader, which ends lines at CR too (not inside quotes)
+    frame = None if re.search(r"\r(?!\n)", body) else _polars_csv(body, profile)
     if frame is None or _has_newlines(frame):
         return _python_csv(path, body, profile, lines_skipped)
     if profile.column_names and not profile.header:

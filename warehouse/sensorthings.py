@@ -7,6 +7,7 @@ Two response shapes carry the same facts and both are accepted:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -19,11 +20,41 @@ COLUMNS = (
 )
 
 
-def _thing_context(thing: dict) -> dict:
-    props = thing.get("properties") or {}
+class _Shape:
+    """Checks a document's parts are the JSON types the standard says, naming the item that is not."""
+
+    def __init__(self, path: Path):
+        self.path, self.item = path, 0
+
+    def obj(self, value, name: str) -> dict:
+        """An object (null or absent counts as empty)."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._error(value, name, "an object")
+        return value
+
+    def array(self, value, name: str) -> list:
+        """An array (null or absent counts as empty)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self._error(value, name, "an array")
+        return value
+
+    def _error(self, value, name: str, wanted: str) -> FileError:
+        kind = {str: "text", bool: "true/false", int: "a number", float: "a number", list: "an array", dict: "an object"}
+        return FileError(
+            self.path, f"not a SensorThings response: '{name}' of item {self.item} is {kind.get(type(value), 'a value')},"
+            f" not {wanted}", line=self.item, field=name,
+        )
+
+
+def _thing_context(thing: dict, shape: _Shape) -> dict:
+    props = shape.obj(thing.get("properties"), "properties")
     lon = lat = None
-    for loc in thing.get("Locations") or []:
-        geo = (loc or {}).get("location") or {}
+    for loc in shape.array(thing.get("Locations"), "Locations"):
+        geo = shape.obj(shape.obj(loc, "Locations").get("location"), "location")
         coords = geo.get("coordinates")
         if geo.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
             lon, lat = coords[0], coords[1]
@@ -35,23 +66,37 @@ def _thing_context(thing: dict) -> dict:
     }
 
 
-def _stream_context(stream: dict, thing: dict) -> dict:
-    unit = stream.get("unitOfMeasurement") or {}
-    prop = stream.get("ObservedProperty") or {}
+def _stream_context(stream: dict, thing: dict, shape: _Shape) -> dict:
+    unit = shape.obj(stream.get("unitOfMeasurement"), "unitOfMeasurement")
+    prop = shape.obj(stream.get("ObservedProperty"), "ObservedProperty")
     return {
         "datastream_id": stream.get("@iot.id"), "datastream_name": stream.get("name"),
         "observed_property": prop.get("name") or stream.get("name"),
         "unit": unit.get("symbol") or unit.get("name"),
-        **_thing_context(thing),
+        **_thing_context(thing, shape),
     }
 
 
+def _as_text(value) -> str | None:
+    """A JSON value as the text a CSV cell would hold: true/false, numbers as written, arrays/objects as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _text_series(name: str, values: list) -> pl.Series:
-    try:
-        series = pl.Series(name, values, strict=False)
-    except (TypeError, pl.exceptions.PolarsError):
-        series = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
-    return series.cast(pl.String)
+    kinds = {type(v) for v in values} - {type(None)}
+    if len(kinds) <= 1 and kinds <= {int, float, str}:  # one plain type: polars converts a million fast
+        try:
+            return pl.Series(name, values, strict=False).cast(pl.String)
+        except (TypeError, OverflowError, pl.exceptions.PolarsError):
+            pass
+    # mixed types are converted one by one: polars would make `true` among numbers a 1
+    return pl.Series(name, [_as_text(v) for v in values], dtype=pl.String)
 
 
 def observations(doc, path: Path) -> pl.DataFrame:
@@ -67,14 +112,16 @@ def observations(doc, path: Path) -> pl.DataFrame:
         raise FileError(path, "not a SensorThings response: no 'value' list", line=1)
     groups: dict = {}
     position = 0
+    shape = _Shape(path)
 
     def add(obs_list: list, ctx: dict) -> None:
         nonlocal position
-        key = (ctx.get("datastream_id"), ctx.get("datastream_name"), ctx.get("thing_id"))
+        # ids may be any JSON value, lists and objects included: compare them as JSON text
+        key = json.dumps([ctx.get("datastream_id"), ctx.get("datastream_name"), ctx.get("thing_id")], default=str)
         group = groups.setdefault(key, (ctx, [], [], [], []))
         for obs in obs_list:
             if not isinstance(obs, dict):
-                raise FileError(path, "not a SensorThings response: an Observation is not an object", line=1)
+                raise FileError(path, f"not a SensorThings response: an Observation of item {shape.item} is not an object", line=shape.item)
             position += 1
             time = obs.get("phenomenonTime")
             group[1].append(obs.get("@iot.id"))
@@ -82,17 +129,20 @@ def observations(doc, path: Path) -> pl.DataFrame:
             group[3].append(obs.get("result"))
             group[4].append(position)
 
-    for item in items:
+    for number, item in enumerate(items, start=1):
+        shape.item = number
         if not isinstance(item, dict):
-            raise FileError(path, "not a SensorThings response: an item of 'value' is not an object", line=1)
+            raise FileError(path, f"not a SensorThings response: item {number} of 'value' is not an object", line=number)
         if "Datastreams" in item:  # a Thing with nested Datastreams and Observations
-            for stream in item.get("Datastreams") or []:
-                add(stream.get("Observations") or [], _stream_context(stream, item))
+            for stream in shape.array(item.get("Datastreams"), "Datastreams"):
+                stream = shape.obj(stream, "Datastreams")
+                add(shape.array(stream.get("Observations"), "Observations"), _stream_context(stream, item, shape))
         elif "Observations" in item:  # a Datastream with its Thing and Observations
-            add(item.get("Observations") or [], _stream_context(item, item.get("Thing") or {}))
+            thing = shape.obj(item.get("Thing"), "Thing")
+            add(shape.array(item.get("Observations"), "Observations"), _stream_context(item, thing, shape))
         else:  # an Observation with its Datastream expanded
-            stream = item.get("Datastream") or {}
-            add([item], _stream_context(stream, stream.get("Thing") or {}))
+            stream = shape.obj(item.get("Datastream"), "Datastream")
+            add([item], _stream_context(stream, shape.obj(stream.get("Thing"), "Thing"), shape))
     frames = []
     for ctx, ids, times, results, lines in groups.values():
         frame = pl.DataFrame([
@@ -100,7 +150,7 @@ def observations(doc, path: Path) -> pl.DataFrame:
             pl.Series("_line", lines, dtype=pl.Int64),
         ])
         frames.append(frame.with_columns(
-            [pl.lit(None if ctx.get(c) is None else str(ctx.get(c)), dtype=pl.String).alias(c) for c in COLUMNS[3:]]
+            [pl.lit(_as_text(ctx.get(c)), dtype=pl.String).alias(c) for c in COLUMNS[3:]]
         ))
     if not frames:
         return pl.DataFrame(schema={**{c: pl.String for c in COLUMNS}, "_line": pl.Int64})

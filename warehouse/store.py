@@ -3,8 +3,9 @@
 DuckDB lets one process hold a file for writing and then no other process may open it, not even
 read-only. So a write never happens in place: the writer copies the file, changes the copy in one
 transaction, checkpoints it, and atomically renames it over the original. Readers keep the old
-file open until they notice the new one (by inode) and reopen. A killed or failed write leaves the
-original untouched; its stale copy is removed by the next writer. A lock file serialises writers.
+file open until they notice the new one (by inode) and open it afresh with `open_reader`. A killed
+or failed write leaves the original untouched; its stale copy is removed by the next writer. A lock
+file serialises writers.
 """
 
 from __future__ import annotations
@@ -29,6 +30,27 @@ def connect(path: Path | str, *, read_only: bool = False, timezone: str | None =
         row = con.execute("select value from meta where key = 'timezone'").fetchone()
         timezone = row[0] if row else "UTC"
     con.execute("set TimeZone = $tz", {"tz": timezone})
+    return con
+
+
+def open_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A private read-only view of the file as it is now, in the warehouse's time zone.
+
+    Not `duckdb.connect(path)`: that hands back the instance already open for the path while any
+    connection or cursor of it lives, i.e. the *old* file after a swap, for as long as a reader holds
+    on. An in-memory database is never shared, so the file is attached into a new one and made the
+    default catalog (`memory` detached), and the zone is set globally, so cursors inherit both.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
+        con.execute("use warehouse")
+        con.execute("detach memory")
+        rows = con.execute("select value from meta where key = 'timezone'").fetchall()
+        con.execute("set global TimeZone = $tz", {"tz": rows[0][0] if rows else "UTC"})
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -59,10 +81,14 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
         _remove_stale_copies(db)
         tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
         tmp.unlink(missing_ok=True)
+        _wal(tmp).unlink(missing_ok=True)  # left by a killed writer that had our pid: not our copy's WAL
         if db.exists() and not fresh:
             shutil.copyfile(db, tmp)
-        con = connect(tmp, timezone=timezone)
+            if _wal(db).exists():  # someone wrote the file in place: their committed changes come along
+                shutil.copyfile(_wal(db), _wal(tmp))
+        con = None
         try:
+            con = connect(tmp, timezone=timezone)
             con.execute(SCHEMA.read_text())
             con.execute("begin transaction")
             yield con
@@ -70,13 +96,21 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
             con.execute("checkpoint")
             con.close()
             _fsync(tmp)
+            # a WAL left next to the old file would make the new one unreadable ("checkpoint iteration does
+            # not match"); it is folded into the copy already
+            _wal(db).unlink(missing_ok=True)
             os.replace(tmp, db)
             _fsync(db.parent)
         except BaseException:
-            con.close()
+            if con is not None:
+                con.close()
             tmp.unlink(missing_ok=True)
-            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            _wal(tmp).unlink(missing_ok=True)
             raise
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
 
 
 def _fsync(path: Path) -> None:
