@@ -273,3 +273,66 @@ def explorer_chart(frame: pl.DataFrame, x: str, y: str, color: str | None = None
     fig.update_yaxes(title=y)
     fig.update_xaxes(title=x)
     return _layout(fig, height=380)
+
+
+# --- Complaints × sensors ------------------------------------------------------------------------------------
+
+
+def complaints_vs_signal(series: pl.DataFrame, episodes: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """A link's complaints (bars, left axis) and its sensors' signal and context readings (lines, right axis) on one
+    time axis (queries/linkage_series.sql), with the anomaly episodes shaded (queries/linkage_episodes.sql).
+
+    labels: complaints, signal, context (legend names), episode (the shading's name)."""
+    x = series["bucket"].to_list()
+    fig = go.Figure()
+    fig.add_bar(x=x, y=series["complaints"].to_list(), name=labels["complaints"], marker_color=BLUE, opacity=0.7)
+    fig.add_scatter(x=x, y=series["signal"].to_list(), name=labels["signal"], mode="lines", line_color=ORANGE,
+                    yaxis="y2", connectgaps=False)
+    if series["context"].drop_nulls().len():
+        fig.add_scatter(x=x, y=series["context"].to_list(), name=labels["context"], mode="lines", yaxis="y2",
+                        line=dict(color=GREY, dash="dot"), connectgaps=False)
+    for i, row in enumerate(episodes.iter_rows(named=True)):
+        fig.add_vrect(x0=row["started_at"], x1=row["ended_at"], fillcolor=RED, opacity=0.15, line_width=0,
+                      layer="below", name=labels["episode"], showlegend=i == 0)
+    fig.update_layout(yaxis=dict(title=labels["complaints"], rangemode="tozero"),
+                      yaxis2=dict(title=labels["signal"], overlaying="y", side="right", showgrid=False))
+    return _layout(fig, height=360)
+
+
+def lag_correlation(lags: pl.DataFrame, best_lag: int | None, x_title: str, y_title: str) -> go.Figure:
+    """Pearson r by lag in hours (queries/linkage_lag_correlation.sql); the best lag's bar stands out."""
+    colors = [RED if lag == best_lag else BLUE for lag in lags["lag"].to_list()]
+    fig = go.Figure(go.Bar(x=lags["lag"].to_list(), y=lags["r"].to_list(), marker_color=colors,
+                           hovertemplate="%{x} h: r = %{y:.2f}<extra></extra>"))
+    fig.update_xaxes(title=x_title, dtick=6)
+    fig.update_yaxes(title=y_title, range=[-1, 1])
+    return _layout(fig, height=280)
+
+
+def score_contributions(frame: pl.DataFrame, label: str, parts: list[tuple[str, str]], title: str) -> go.Figure:
+    """Each district's city score as stacked bars: one segment per KPI (column, legend name) = ratio ÷ KPIs used,
+    so the segments add up to the score; the line at 1 is on target."""
+    fig = go.Figure()
+    palette = [BLUE, ORANGE, GREEN, GREY, "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", RED]
+    y = frame[label].to_list()
+    for (column, name), color in zip(parts, palette * 2, strict=False):
+        fig.add_bar(x=frame[column].to_list(), y=y, name=name, orientation="h", marker_color=color,
+                    hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>")
+    fig.add_vline(x=1.0, line_dash="dash", line_color=GREY)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(barmode="stack", title=title)
+    _layout(fig, height=max(300, 24 * frame.height + 100))
+    fig.update_layout(legend=dict(orientation="h", y=-0.08, yanchor="top"))
+    return fig
+
+
+def lorenz_curves(curves: list[tuple[str, pl.DataFrame]], equality: str, x_title: str, y_title: str) -> go.Figure:
+    """Lorenz curves (name, frame with population_share and value_share from 0 to 1) against the line of equality."""
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name=equality, line=dict(color=GREY, dash="dash"))
+    for (name, frame), color in zip(curves, [BLUE, ORANGE, GREEN], strict=False):
+        fig.add_scatter(x=frame["population_share"].to_list(), y=frame["value_share"].to_list(), mode="lines+markers",
+                        name=name, line_color=color)
+    fig.update_xaxes(title=x_title, tickformat=".0%", range=[0, 1])
+    fig.update_yaxes(title=y_title, tickformat=".0%", range=[0, 1])
+    return _layout(fig, height=360)

@@ -20,11 +20,29 @@ received as (
     where d.day >= cast($start as date) and d.day < cast($end as date)
     group by all
 ),
-latest as (
-    select sensor_id, metric, max(hour) as last_hour,
-    from agg_sensor_hourly
+last_day as (
+    -- the last whole day before as_of's day with readings, from the daily rollup (not every hour of history)
+    select sensor_id, metric, max(day) as day,
+    from agg_sensor_daily
     semi join sensors using (sensor_id)
-    where hour <= $as_of
+    where day < cast($as_of as date)
+    group by all
+),
+latest as (
+    -- the last hour at or before as_of: on as_of's own day, else on that last day
+    select sensor_id, metric, max(last_hour) as last_hour,
+    from (
+        select h.sensor_id, h.metric, max(h.hour) as last_hour,
+        from agg_sensor_hourly as h
+        join last_day as d on d.sensor_id = h.sensor_id and d.metric = h.metric and d.day = h.day
+        group by all
+        union all
+        select sensor_id, metric, max(hour) as last_hour,
+        from agg_sensor_hourly
+        semi join sensors using (sensor_id)
+        where day = cast($as_of as date) and hour <= $as_of
+        group by all
+    )
     group by all
 ),
 recent as (
@@ -38,18 +56,21 @@ flat as (
     select sensor_id, metric, count(*) = 6 and min(value) = max(value) as flat_lined,
     from recent where k <= 6 group by all
 ),
-period_readings as (
-    select f.sensor_id, f.metric, f.value,
-        row_number() over (partition by f.sensor_id, f.metric order by f.measured_at)
-        - row_number() over (partition by f.sensor_id, f.metric, f.value order by f.measured_at) as run_key,
+period_series as (
+    -- each sensor × metric's period readings in time order, as one list: one sort instead of two windows
+    select f.sensor_id, f.metric, list(f.value order by f.measured_at) as v,
     from fct_sensor_readings as f
     semi join sensors as s on s.sensor_id = f.sensor_id
     where f.measured_at >= $start and f.measured_at < $end and f.measured_at <= $as_of
+    group by all
 ),
 runs as (
-    select sensor_id, metric, max(n) as longest_run,
-    from (select sensor_id, metric, value, run_key, count(*) as n from period_readings group by all)
-    group by all
+    -- '1' where a reading equals the one before, '0' where it changes; the longest block of '1's + 1
+    select sensor_id, metric,
+        1 + coalesce(list_max(list_transform(
+            string_split(list_aggr(list_transform(range(2, len(v) + 1), lambda i: if(v[i] = v[i - 1], '1', '0')), 'string_agg', ''), '0'),
+            lambda s: length(s))), 0) as longest_run,
+    from period_series
 ),
 last_reading as (
     select f.sensor_id, f.metric, max(f.measured_at) as last_reading,

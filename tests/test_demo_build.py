@@ -11,7 +11,7 @@ import pytest
 from warehouse.demo_build import build_demo
 
 MARTS = ["fct_complaints", "fct_sensor_readings", "dim_district", "dim_sensor", "agg_complaints_daily",
-         "agg_sensor_hourly", "agg_sensor_daily", "quarantine"]
+         "agg_sensor_hourly", "agg_sensor_daily", "quarantine", "agg_sensor_anomalies", "agg_anomaly_episodes"]
 # the same scale and seed twice, into two different folders
 
 

@@ -1,4 +1,4 @@
-"""AppTest of views/data.py: batches, freshness, the 15 checks and the quarantine browser (masked raw records).
+"""AppTest of views/data.py: batches, freshness, the 19 checks and the quarantine browser (masked raw records).
 
 KPI fixture: minwon.csv 39 rows read, 38 loaded, Q01 (line 34, 만족도 9) quarantined; air.csv 288 readings;
 things.json 1,261 readings (arithmetic in tests/test_queries_data.py). The quarantine browser's filters are
@@ -53,7 +53,7 @@ def test_kpi_fixture(monkeypatch, kpi_db):
     assert not at.exception
     assert at.title[0].value == "데이터 현황"
     markdown = [m.value for m in at.markdown]
-    assert "검사 15개 중 **15개 통과**" in markdown
+    assert "검사 19개 중 **19개 통과**" in markdown
     assert "격리된 행 **1**개 · 사유별" in markdown
     batches, fresh, checks, reasons, rows = _frames(at)
     assert batches[["batch_id", "source", "rows_read", "rows_loaded", "rows_quarantined", "status"]].values.tolist() == [
@@ -63,7 +63,7 @@ def test_kpi_fixture(monkeypatch, kpi_db):
     assert fresh["latest_record"].astype(str).tolist() == [
         "2025-03-28 22:00:00+09:00", "2025-03-29 23:00:00+09:00", "2025-03-29 23:00:00+09:00",
     ]
-    assert len(checks) == 15 and set(checks["status"]) == {"통과"}
+    assert len(checks) == 19 and set(checks["status"]) == {"통과"}
     assert reasons.values.tolist() == [["satisfaction", "satisfaction must be #–#, not '…'", 1]]
     assert rows[["batch_id", "file", "line", "field", "reason"]].values.tolist() == [
         [1, "minwon.csv", 34, "satisfaction", "satisfaction must be 1–5, not '9'"],
@@ -112,4 +112,4 @@ def test_english(monkeypatch, kpi_db):
     at = _app(monkeypatch, kpi_db, "en")
     assert not at.exception
     assert at.title[0].value == "Data status"
-    assert "**15 of 15 checks passed**" in [m.value for m in at.markdown]
+    assert "**19 of 19 checks passed**" in [m.value for m in at.markdown]

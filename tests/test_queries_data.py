@@ -118,6 +118,6 @@ def test_checks_run_on_the_shared_read_only_connection(kpi_db):
     finally:
         cur.close()
     assert [r.name for r in results] == [p.stem for p in check.check_files()]
-    assert len(results) == 15 and all(r.failures == 0 for r in results)
+    assert len(results) == 19 and all(r.failures == 0 for r in results)
     assert queries.run("batches", db=kpi_db).height == 3  # the shared connection still serves queries
     assert [(r.name, r.failures) for r in check.run_checks(kpi_db)] == [(r.name, r.failures) for r in results]

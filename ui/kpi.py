@@ -23,7 +23,7 @@ LOWER_IS_BETTER = {"median_days_to_close", "p90_days_to_close", "first_response_
 def values(f: Filters) -> dict[str, float | None]:
     """Every headline KPI for the filters' period, from the complaint, sensor and air-quality queries."""
     row = load("kpi_headline", **f.params()).row(0, named=True)
-    sensors = load("sensor_status", **f.params())
+    sensors = load("sensor_completeness", **f.params())  # rollups only: the score needs no raw readings
     aq = load("aq_daily_grades", **f.params())
     row["sensor_completeness"] = sensors["completeness"].mean() if sensors.height else None
     row["aq_good_share"] = (aq["grade"] == 1).mean() if aq.height else None

@@ -1,4 +1,4 @@
-"""Command line: python -m warehouse {build,ingest,profiles,check} — exit 0 ok, 1 data problem, 2 usage."""
+"""Command line: python -m warehouse {build,ingest,pull,digest,profiles,check} — exit 0 ok, 1 data problem, 2 usage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from settings import db_path
+from warehouse.digest import add_digest_parser
 from warehouse.errors import DataError, UsageError
+from warehouse.pull.cli import add_pull_parser
 
 
 def _progress():
@@ -80,27 +82,40 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", type=Path, default=db_path(), help="warehouse file (default: $WAREHOUSE_PATH or data/warehouse.duckdb)")
+        p.add_argument("--db", type=Path, default=db_path(),
+                       help="warehouse file (default: $WAREHOUSE_PATH or data/warehouse.duckdb)")
         return p
 
-    b = with_db(sub.add_parser("build", help="build the warehouse from scratch", description="Generate the bundled Sejong demo exports (if not there) and build the warehouse from scratch."))
+    b = with_db(sub.add_parser(
+        "build", help="build the warehouse from scratch",
+        description="Generate the bundled Sejong demo exports (if not there) and build the warehouse from scratch."))
     b.add_argument("--demo", action="store_true", help="use the bundled Sejong demo exports")
     b.add_argument("--scale", type=float, default=1.0, help="demo size factor (complaints and sensors), default 1")
     b.add_argument("--seed", type=int, default=20250101, help="demo random seed")
     b.set_defaults(func=cmd_build)
 
-    i = with_db(sub.add_parser("ingest", help="load export files as one batch", description="Load one or more export files as one batch: parsed with the profile, bad rows quarantined with their reason, merged idempotently, all or nothing."))
+    i = with_db(sub.add_parser(
+        "ingest", help="load export files as one batch",
+        description="Load one or more export files as one batch: parsed with the profile, bad rows quarantined "
+                    "with their reason, merged idempotently, all or nothing."))
     i.add_argument("dataset", choices=["complaints", "sensors"])
-    i.add_argument("paths", nargs="+", help="export files (companion files such as services.json or a station list may be given too)")
+    i.add_argument("paths", nargs="+",
+                   help="export files (companion files such as services.json or a station list may be given too)")
     i.add_argument("--profile", required=True, help="built-in profile name (see `profiles`) or a path to a profile .toml")
     i.add_argument("--source", help="source name for ids (default: the profile's)")
-    i.add_argument("--country", help="country code whose bounds coordinates must fall in (default: the profile's, else the city's); 'any' to skip")
+    i.add_argument("--country", help="country code whose bounds coordinates must fall in "
+                                     "(default: the profile's, else the city's); 'any' to skip")
     i.set_defaults(func=cmd_ingest)
+
+    add_pull_parser(sub, with_db, _progress)
+    add_digest_parser(sub, with_db)
 
     p = sub.add_parser("profiles", help="list built-in profiles", description="List the built-in export profiles.")
     p.set_defaults(func=cmd_profiles)
 
-    c = with_db(sub.add_parser("check", help="run the data checks", description="Run every data check (warehouse/checks/*.sql), print a quality report, exit 1 if a check fails."))
+    c = with_db(sub.add_parser(
+        "check", help="run the data checks",
+        description="Run every data check (warehouse/checks/*.sql), print a quality report, exit 1 if a check fails."))
     c.set_defaults(func=cmd_check)
     return top
 

@@ -21,7 +21,7 @@ from warehouse.errors import UsageError
 from warehouse.mapping import normalize_name
 from warehouse.profile import Profile, load_profile
 from warehouse.readers import LINE, read_records
-from warehouse.reference import City, load_city, load_reference
+from warehouse.reference import City, load_city, load_linkage, load_reference
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 MODELS = {
@@ -32,6 +32,7 @@ MODELS = {
     "sensors": [
         "staging/stg_sensor_readings.sql", "marts/dim_district_observed.sql", "marts/dim_sensor.sql",
         "marts/fct_sensor_readings.sql", "marts/agg_sensor_hourly.sql", "marts/agg_sensor_daily.sql",
+        "marts/agg_sensor_anomalies.sql", "marts/agg_anomaly_episodes.sql",
     ],
 }
 LAND = {
@@ -206,6 +207,8 @@ def initialize(con: duckdb.DuckDBPyConnection, city: City) -> None:
     """A new warehouse gets the city's reference dims; an existing one keeps its own."""
     if con.execute("select count(*) from meta where key = 'city'").fetchone()[0] == 0:
         load_reference(con, city)
+    if con.execute("select count(*) from dim_linkage").fetchone()[0] == 0:
+        load_linkage(con)  # data/linkage.toml; a warehouse older than the linkage gets it on its next write
 
 
 def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | None = None) -> BatchReport:

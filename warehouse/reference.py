@@ -175,3 +175,48 @@ def load_reference(con, city: City) -> None:
     for kind, n in sorted(days.items()):
         con.execute("insert into sla_days values ($kind, $days, $mode)", {"kind": kind, "days": int(n), "mode": mode})
     con.execute("insert or replace into meta values ('city', $city), ('timezone', $tz)", {"city": city.name, "tz": city.timezone})
+
+
+LINKAGE_FILE = Path(__file__).resolve().parents[1] / "data" / "linkage.toml"
+DIRECTIONS = ("high", "low")
+
+
+def linkage_frame(path: Path = LINKAGE_FILE) -> pl.DataFrame:
+    """data/linkage.toml as dim_linkage rows (category × metric), checked against the metric catalogue."""
+    from warehouse.catalog import metrics
+    from warehouse.errors import UsageError
+
+    spec = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    rows, seen = [], {}
+    for link, item in spec.items():
+        where = f"{path}: [{link}]"
+        signal = item.get("metric")
+        metrics_of = [(signal, "signal"), *((m, "context") for m in item.get("context", []))]
+        unknown = [m for m, _ in metrics_of if m not in metrics()]
+        if not signal or unknown:
+            raise UsageError(f"{where}: field 'metric'/'context': unknown metric {unknown or [signal]} (see warehouse/metrics.toml)")
+        if item.get("direction") not in DIRECTIONS:
+            raise UsageError(f"{where}: field 'direction' must be one of {DIRECTIONS}, not {item.get('direction')!r}")
+        for category in item.get("categories", []):
+            if category in seen:
+                raise UsageError(f"{where}: field 'categories': {category!r} already belongs to [{seen[category]}]")
+            seen[category] = link
+            for metric, role in metrics_of:
+                rows.append({
+                    "link": link, "link_ko": item.get("name_ko", link), "link_en": item.get("name_en", link),
+                    "category": category, "metric": metric, "role": role, "direction": item["direction"],
+                    "min_scale": float(item.get("min_scale", 0.0)), "min_share": float(item.get("min_share", 0.0)),
+                    "level": float(item["level"]) if "level" in item else None,
+                })
+    schema = {"link": pl.String, "link_ko": pl.String, "link_en": pl.String, "category": pl.String, "metric": pl.String,
+              "role": pl.String, "direction": pl.String, "min_scale": pl.Float64, "min_share": pl.Float64, "level": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def load_linkage(con, path: Path = LINKAGE_FILE) -> None:
+    """Replace dim_linkage with the linkage file (platform-wide, not city data)."""
+    frame = linkage_frame(path)
+    con.execute("delete from dim_linkage")
+    con.register("linkage_in", frame)
+    con.execute("insert into dim_linkage by name select * from linkage_in")
+    con.unregister("linkage_in")

@@ -195,7 +195,7 @@ def _pii_value(rng, form: str) -> str:
     return f"{tx.ADDRESS_ROADS[r(0, len(tx.ADDRESS_ROADS))]} {r(1, 3000)}, {r(101, 120)}동 {r(1, 25)}{r(1, 5):02d}호"
 
 
-def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan) -> dict:
+def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan, *, bursts: bool = True) -> dict:
     districts = plan.districts
     nd = len(districts)
     rng = stream(seed, 60)
@@ -211,7 +211,7 @@ def write_complaints(out_dir: Path, seed: int, scale: float, plan: Plan) -> dict
     k_bg = rng.choice(3, size=n_bg, p=tx.KIND_P)
     rows.add(t_bg, d_bg, c_bg, k_bg, ORIGIN_BG, -1)
     responses = _plan_responses(stream(seed, 61), plan, scale, districts, rows)
-    bursts = _plan_bursts(stream(seed, 62), scale, districts, rows)
+    bursts = _plan_bursts(stream(seed, 62), scale, districts, rows) if bursts else []
     A = rows.arrays()
     n = len(A["t"])
 

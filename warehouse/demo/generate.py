@@ -49,8 +49,12 @@ def _episode_json(e) -> dict:
 
 
 def generate(out_dir: Path, *, seed: int = 20250101, scale: float = 1.0, progress: Progress | None = None,
-             city_dir: Path | None = None) -> dict:
-    """Write the demo exports into ``out_dir`` and return a summary (paths, row counts, sizes)."""
+             city_dir: Path | None = None, inject_events: bool = True) -> dict:
+    """Write the demo exports into ``out_dir`` and return a summary (paths, row counts, sizes).
+
+    ``inject_events=False`` writes the same background data with no sensor episode, complaint response or
+    burst (data defects stay): the null case on which event detection must find (almost) nothing.
+    """
     if scale <= 0:
         raise ValueError("scale must be positive")
     started = time.perf_counter()
@@ -66,19 +70,22 @@ def generate(out_dir: Path, *, seed: int = 20250101, scale: float = 1.0, progres
     step("plan", 0)
     districts = load_districts(Path(city_dir) if city_dir else default_city_dir())
     plan = build_plan(seed, scale, districts)
+    if not inject_events:
+        plan.episodes = []
     step("plan", 1)
     step("air", 0)
     air = write_air(out_dir, seed, plan)
     step("air", 1)
     st = write_sensorthings(out_dir, seed, plan, progress=progress)
     step("complaints", 0)
-    comp = write_complaints(out_dir, seed, scale, plan)
+    comp = write_complaints(out_dir, seed, scale, plan, bursts=inject_events)
     step("complaints", 1)
     step("events", 0)
     reported_ids = {r["episode_id"] for r in comp["responses"]}
     events = {
         "seed": seed,
         "scale": scale,
+        "injected_events": inject_events,
         "period": {"start": iso(0), "end": iso(PERIOD_SECONDS), "timezone": "Asia/Seoul",
                    "end_exclusive": True},
         "conventions": {
@@ -127,8 +134,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=20250101)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--city-dir", type=Path, default=None)
+    ap.add_argument("--no-events", action="store_true", help="inject no sensor episode, complaint response or burst")
     args = ap.parse_args(argv)
-    summary = generate(args.out_dir, seed=args.seed, scale=args.scale, city_dir=args.city_dir)
+    summary = generate(args.out_dir, seed=args.seed, scale=args.scale, city_dir=args.city_dir,
+                       inject_events=not args.no_events)
     print(json.dumps(summary, ensure_ascii=False, indent=2))
 
 

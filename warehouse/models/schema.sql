@@ -104,3 +104,26 @@ create table if not exists agg_sensor_daily (
     sensor_id text not null, metric text not null, day date not null,
     n bigint, n_flagged bigint, value_sum double, mean double, min double, max double,
 );
+
+-- Complaints × sensors (data/linkage.toml): one row per complaint category × metric of a link.
+-- role: signal (its anomalies are the link's episodes) or context (drawn alongside only).
+create table if not exists dim_linkage (
+    link text not null, link_ko text, link_en text,
+    category text not null, metric text not null, role text not null,
+    direction text not null,          -- high | low: which way a change is a problem
+    min_scale double, min_share double, level double,
+);
+
+-- Anomalous hours of each signal metric: hourly mean against the median and MAD of the same hour of day on
+-- days of the same type (business or not) over the previous 28 days (see agg_sensor_anomalies.sql).
+create table if not exists agg_sensor_anomalies (
+    sensor_id text not null, metric text not null, hour timestamptz not null, day date not null,
+    value double not null, baseline double, scale double, z double, n_baseline integer,
+);
+
+-- Anomaly episodes per district × link: 2+ consecutive anomalous hours of one sensor, overlapping sensors merged.
+create table if not exists agg_anomaly_episodes (
+    district_code text, link text not null, metric text not null,
+    started_at timestamptz not null, ended_at timestamptz not null,   -- first anomalous hour, last + 1 hour
+    hours integer not null, sensors integer not null, peak_value double, peak_z double,
+);
