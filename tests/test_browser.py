@@ -45,7 +45,8 @@ def server(tmp_path_factory):
     """A real `streamlit run dashboard.py` whose warehouse does not exist yet (first start)."""
     home = tmp_path_factory.mktemp("browser")
     port = _free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(home / "warehouse.duckdb"), "WAREHOUSE_REPORTER_KEY": "browser-test"}
+    env = {**os.environ, "WAREHOUSE_PATH": str(home / "warehouse.duckdb"), "WAREHOUSE_REPORTER_KEY": "browser-test",
+           "WAREHOUSE_RAW_DIR": str(home / "raw"), "WAREHOUSE_PROFILES_DIR": str(home / "profiles")}  # uploads stay in tmp
     log = open(home / "streamlit.log", "w")
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -131,3 +132,41 @@ def test_every_page_renders_without_exception(server, browser, path, lang):
 
 def test_every_page_is_in_the_browser_test():
     assert set(PAGES) >= {"overview", "glossary"}
+
+
+def test_upload_la311_file_on_the_data_page(server, browser):
+    """The real upload flow: the file input of the Data page, the suggested profile, confirm, the batch report."""
+    la = Path(__file__).resolve().parent / "fixtures" / "real" / "la311_2018_sample.csv"
+    _wait_for_port(server["url"])  # when this test runs first, the server may still be starting
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server['url']}/data?lang=en", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stFileUploader"]', timeout=300_000)  # after the demo build, if this runs first
+    _settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(la))
+    page.get_by_text("Preview: rows read 10,000 = valid 10,000").wait_for(timeout=60_000)
+    _settle(page)
+    _assert_clean(page)
+    assert page.get_by_text("Matched fields: source_id ← SRNumber, requested_at ← CreatedDate, status ← Status").count() == 1
+    page.get_by_role("button", name="Confirm: load into the warehouse").click()
+    report = page.get_by_text(re.compile(r"Batch \d+ loaded: 10,000 rows read = 10,000 loaded \+ 0 updated"))
+    report.wait_for(timeout=120_000)
+    _settle(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload-la311-en.png"), full_page=True)
+    _assert_clean(page)
+    assert re.search(r"Batch \d+ loaded: 10,000 rows read = 10,000 loaded \+ 0 updated \+ 0 duplicate \+ 0 quarantined",
+                     report.inner_text())
+    page.close()
+
+
+def _wait_for_port(url: str, timeout_s: float = 60) -> None:
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

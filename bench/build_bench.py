@@ -1,0 +1,122 @@
+"""Build throughput (export files → marts and rollups), the bare DuckDB load of the same files, and the
+incremental ingest of one more day.
+
+The full build is what `build --demo` does for the demo: one copy-and-swap write in which every file is
+prepared (read, mapped, checked, quarantined) and merged as its own batch — one batch per monthly sensor file
+and per yearly complaint file, so memory stays bounded by the largest file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench.tiers import Tier
+from warehouse import store
+from warehouse.build import initialize, load, prepare
+from warehouse.profile import load_profile
+from warehouse.reference import load_city
+
+SENSOR_PROFILE, COMPLAINT_PROFILE = "sensors_csv", "kr_minwon"
+
+
+def _files(tier: Tier, manifest: dict, kind: str) -> list[Path]:
+    return [tier.data_dir / f["path"] for f in manifest["files"][kind]]
+
+
+def full_build(tier: Tier, manifest: dict, db: Path) -> dict:
+    """One build from scratch; seconds per phase (complaints, sensors, commit + checkpoint + swap)."""
+    city = load_city("sejong")
+    sensors, complaints = load_profile(SENSOR_PROFILE), load_profile(COMPLAINT_PROFILE)
+    phase = {"complaints_s": 0.0, "sensors_s": 0.0, "sensor_prepare_s": 0.0, "sensor_merge_s": 0.0}
+    started = time.perf_counter()
+    with store.writing(db, fresh=True, timezone=city.timezone) as con:
+        initialize(con, city)
+        t = time.perf_counter()
+        for path in _files(tier, manifest, "complaints"):
+            load(con, prepare("complaints", [path], complaints, city, source="minwon"))
+        phase["complaints_s"] = time.perf_counter() - t
+        for path in _files(tier, manifest, "sensors"):
+            t0 = time.perf_counter()
+            batch = prepare("sensors", [path], sensors, city, source="bench")
+            t1 = time.perf_counter()
+            load(con, batch)
+            t2 = time.perf_counter()
+            phase["sensor_prepare_s"] += t1 - t0
+            phase["sensor_merge_s"] += t2 - t1
+        phase["sensors_s"] = phase["sensor_prepare_s"] + phase["sensor_merge_s"]
+        body_end = time.perf_counter()
+    done = time.perf_counter()
+    phase["finalize_s"] = done - body_end  # commit, checkpoint, fsync, rename
+    phase["total_s"] = done - started
+    # the checkpoint writes both datasets: share it out by rows so that the two rates add up to the total
+    n_r, n_c = manifest["readings"], manifest["complaints"]
+    share = phase["finalize_s"] * n_r / (n_r + n_c)
+    phase["readings_per_s"] = n_r / (phase["sensors_s"] + share)
+    phase["complaints_per_s"] = n_c / (phase["complaints_s"] + phase["finalize_s"] - share)
+    phase["db_bytes"] = db.stat().st_size
+    return phase
+
+
+def bare_load(tier: Tier, manifest: dict, db: Path) -> dict:
+    """The limit: DuckDB reading the same files into plain tables, nothing else (no checks, no merge, no rollups).
+
+    Complaints are read as latin-1 text (byte-transparent; DuckDB has no CP949 without an extension download).
+    """
+    db.unlink(missing_ok=True)
+    sensor_files = [str(p) for p in _files(tier, manifest, "sensors")]
+    complaint_files = [str(p) for p in _files(tier, manifest, "complaints")]
+    con = duckdb.connect(str(db))
+    try:
+        t0 = time.perf_counter()
+        con.execute("create table readings as select * from read_csv($f, header = true)", {"f": sensor_files})
+        con.execute("checkpoint")
+        t1 = time.perf_counter()
+        con.execute(
+            "create table complaints as select * from read_csv($f, header = true, encoding = 'latin-1', all_varchar = true)",
+            {"f": complaint_files},
+        )
+        con.execute("checkpoint")
+        t2 = time.perf_counter()
+        rows = con.execute("select count(*) from readings").fetchone()[0]
+    finally:
+        con.close()
+        db.unlink(missing_ok=True)
+    assert rows == manifest["readings"], (rows, manifest["readings"])
+    return {
+        "sensors_s": t1 - t0, "complaints_s": t2 - t1,
+        "readings_per_s": manifest["readings"] / (t1 - t0), "complaints_per_s": manifest["complaints"] / (t2 - t1),
+    }
+
+
+def incremental_day(tier: Tier, manifest: dict, base: Path, work: Path) -> dict:
+    """One more day of both exports into a copy of the built warehouse, as one write (one copy-and-swap).
+
+    The copy of `base` made before timing stands for the warehouse as it is; the copy-and-swap's own copy of
+    the file inside the write is timed (it is part of every real ingest) and reported apart.
+    """
+    city = load_city("sejong")
+    for suffix in ("", ".wal"):
+        Path(str(work) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(base, work)
+    inc = manifest["increment"]
+    t0 = time.perf_counter()
+    c_batch = prepare("complaints", [tier.data_dir / f["path"] for f in inc["complaints"]],
+                      load_profile(COMPLAINT_PROFILE), city, source="minwon")
+    s_batch = prepare("sensors", [tier.data_dir / f["path"] for f in inc["sensors"]],
+                      load_profile(SENSOR_PROFILE), city, source="bench")
+    t1 = time.perf_counter()
+    with store.writing(work, timezone=city.timezone) as con:
+        t2 = time.perf_counter()
+        c = load(con, c_batch)
+        s = load(con, s_batch)
+        t3 = time.perf_counter()
+    t4 = time.perf_counter()
+    assert c.rows_loaded == c_batch.rows.height and s.rows_loaded == s_batch.rows.height, "the day was not new"
+    return {
+        "total_s": t4 - t0, "prepare_s": t1 - t0, "copy_s": t2 - t1, "merge_s": t3 - t2, "finalize_s": t4 - t3,
+        "complaints": c.rows_loaded, "readings": s.rows_loaded, "db_bytes": base.stat().st_size,
+    }
