@@ -1,7 +1,9 @@
 """`python -m bench run --tier smoke|ci|city`: generate the tier's data once, measure, write bench/results/.
 
 Options: --runs N (override the tier's repetitions), --skip-build (reuse the tier's built warehouse),
---no-browser / --browser, --no-baseline. Progress goes to stderr; the results paths to stdout.
+--bulk (make the warehouse with bench/bulk_load.py, not timed), --no-browser / --browser, --no-baseline,
+--results-dir DIR. `python -m bench generate --tier T` only generates the data. Progress goes to stderr
+(with the load average: the machine is shared), the results paths to stdout.
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ def run(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     t = tier(args.tier)
     if args.runs:
-        t = replace(t, runs=args.runs, build_runs=min(t.build_runs, args.runs) if t.build_runs < t.runs else args.runs,
-                    baseline_runs=min(t.baseline_runs, args.runs))
+        t = replace(t, runs=args.runs, build_runs=min(t.build_runs, args.runs), baseline_runs=min(t.baseline_runs, args.runs))
     log(f"tier {t.name}: {t.complaints:,} complaints, {t.readings:,} readings")
     manifest = generate.ensure(t, log=log)
     db = t.data_dir / "warehouse.duckdb"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import json
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -93,11 +92,6 @@ def measure(db: Path, runs: int) -> dict:
         }
     queries.run = real_run
     return results
-
-
-def summary(values: list[float]) -> dict:
-    """Median, min and max of repeated measurements (the figure a report shows)."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
 
 def main() -> None:
