@@ -15,6 +15,18 @@ REPORTER_KEY = "test-reporter-key"
 
 
 @pytest.fixture(autouse=True)
+def streamlit_caches():
+    """Streamlit's caches live in the process and leak between AppTests: every test starts and ends empty."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
 def reporter_key(monkeypatch) -> str:
     """A fixed HMAC key so reporter hashing is deterministic (and no key file is written)."""
     monkeypatch.setenv("WAREHOUSE_REPORTER_KEY", REPORTER_KEY)

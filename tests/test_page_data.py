@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from quarantine_fixture import EMAIL, PHONE, build_quarantine_warehouse
 from streamlit.testing.v1 import AppTest
 
@@ -25,15 +24,6 @@ PAGE = str(Path(__file__).resolve().parents[1] / "views" / "data.py")
 @pytest.fixture(scope="module")
 def q_db(tmp_path_factory):
     return build_quarantine_warehouse(tmp_path_factory.mktemp("quarantine_page"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app(monkeypatch, db: Path, lang: str | None = None) -> AppTest:

@@ -18,19 +18,9 @@ import math
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "infrastructure.py")
-
-
-@pytest.fixture(autouse=True)
-def _clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _app(monkeypatch, db: Path, lang: str | None = None) -> AppTest:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from warehouse import store
@@ -21,15 +20,6 @@ from warehouse import store
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS_KO = [f"2024년 {m}월" for m in range(4, 13)] + [f"2025년 {m}월" for m in range(1, 4)]  # Apr 2024 … Mar 2025
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error", "success")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(monkeypatch, db: Path, lang: str = "ko") -> AppTest:

@@ -11,21 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from helpers_warehouse import ingest, write_minwon
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 BORAM = "3611010300"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(monkeypatch, db: Path, lang: str = "ko", period: tuple[dt.date, dt.date] | None = None) -> AppTest:

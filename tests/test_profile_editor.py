@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from helpers_warehouse import cli, query
 from streamlit.testing.v1 import AppTest
 
@@ -43,15 +42,6 @@ STATIONS = (
     "2025-03-04 11:00,세종-01,,18,abc,\n"
     "2025-03-04 09:00,세종-02,12,9,48,\n"
 ).encode()
-
-
-@pytest.fixture(autouse=True)
-def _clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from helpers_warehouse import query, scalar
 from streamlit.testing.v1 import AppTest
 
@@ -22,15 +21,6 @@ PAGE = str(ROOT / "views" / "data.py")
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 AIR = REAL / "seoul_daily_air_2018_cp949.csv"
 LA = REAL / "la311_2018_sample.csv"
-
-
-@pytest.fixture(autouse=True)
-def _clean_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
