@@ -54,3 +54,13 @@ def upload_limit_mb() -> float:
         return float(value) if value else 200.0
     except ValueError:
         return 200.0
+
+
+def reader_memory_limit() -> str:
+    """DuckDB memory of the dashboard's reader: $WAREHOUSE_READER_MEMORY, else 512MB.
+
+    DuckDB keeps what it has read cached up to its limit (80% of RAM by default), which would grow the
+    dashboard process towards the size of the data it has shown; pages read rollups, which fit easily,
+    and larger work (an analyst's query) spills to the temporary directory instead of failing.
+    """
+    return os.environ.get("WAREHOUSE_READER_MEMORY") or "512MB"

@@ -56,7 +56,7 @@ def connection(db: Path | None = None) -> duckdb.DuckDBPyConnection:
         if _state["key"] != key:
             # a new private instance (see store.open_reader); the old one closes itself when its last
             # cursor is closed, so queries running on it finish on the file they started on
-            _state.update(con=store.open_reader(key[0]), key=key)
+            _state.update(con=store.open_reader(key[0], memory_limit=settings.reader_memory_limit()), key=key)
         return _state["con"]
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
-
+from warehouse import store
 from warehouse.__main__ import main
 
 FAST = ["--backoff", "0.01", "--timeout", "5"]  # retries in milliseconds; a test that needs a short timeout sets its own
@@ -29,9 +28,8 @@ class Pulls:
         return code, out, err
 
     def query(self, sql: str, params: dict | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.db), read_only=True)
+        con = store.connect(self.db, read_only=True, timezone="UTC")
         try:
-            con.execute("set TimeZone = 'UTC'")
             return con.execute(sql, params or {}).fetchall()
         finally:
             con.close()

@@ -223,7 +223,7 @@ def _wait_until_all_see(logs: list[ReaderLog], out: Path, after: dict, commit: f
 
 def test_readers_during_large_ingest(tmp_path, base_db):
     db = tmp_path / "w.duckdb"
-    db.write_bytes(base_db.read_bytes())
+    store.copy(base_db, db)
     big = write_big_airkorea(tmp_path / "big.csv")
     before = state_of(db)
     logs, out, finish = _start_readers(db, tmp_path)
@@ -277,7 +277,7 @@ SWAPS, SWAP_HOURS = 8, 24  # 8 batches of one new station × 24 hours × 3 pollu
 
 def test_readers_across_many_swaps(tmp_path, base_db):
     db = tmp_path / "w.duckdb"
-    db.write_bytes(base_db.read_bytes())
+    store.copy(base_db, db)
     files = [write_big_airkorea(tmp_path / f"swap{k}.csv", SWAP_HOURS, 1, prefix=f"SWAP{k:02d}-") for k in range(SWAPS)]
     base = state_of(db)["probe"]
     logs, out, finish = _start_readers(db, tmp_path, think=0.2)  # many swaps matter here, not heavy load

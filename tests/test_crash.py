@@ -131,9 +131,9 @@ def base_db(tmp_path_factory) -> Path:
 
 def test_kill_nine_at_random_points(tmp_path, base_db):
     db = tmp_path / "w.duckdb"
-    db.write_bytes(base_db.read_bytes())
+    store.copy(base_db, db)
     scratch = tmp_path / "calibrate.duckdb"
-    scratch.write_bytes(base_db.read_bytes())
+    store.copy(base_db, scratch)
     timing = calibrate(scratch, write_airkorea(tmp_path / "calibrate.csv", "CAL"))
     rng = random.Random(SEED)
     strategies = [s for s, n in PLAN for _ in range(n)]
@@ -174,7 +174,7 @@ def test_wal_left_by_an_in_place_writer(tmp_path, base_db):
     The next ingest carries it into its copy and removes the stale WAL; the swapped-in file must not sit
     next to a WAL of the old one (DuckDB then refuses to open it: "checkpoint iteration does not match")."""
     db = tmp_path / "w.duckdb"
-    db.write_bytes(base_db.read_bytes())
+    store.copy(base_db, db)
     in_place = (
         "import duckdb, os, sys\n"
         "con = duckdb.connect(sys.argv[1])\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-import duckdb
 import pytest
 
+from warehouse import store
 from warehouse.demo_build import build_demo
 
 MARTS = ["fct_complaints", "fct_sensor_readings", "dim_district", "dim_sensor", "agg_complaints_daily",
@@ -16,7 +16,7 @@ MARTS = ["fct_complaints", "fct_sensor_readings", "dim_district", "dim_sensor", 
 
 
 def _mart_digests(db) -> dict[str, str]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     try:
         out = {}
         for table in MARTS:
@@ -55,7 +55,7 @@ def test_demo_loads_everything_but_the_injected_defects(two_builds):
     # 1 superseded version are resolved as duplicates
     assert complaints.rows_quarantined == 3
     assert complaints.rows_duplicate == 3
-    con = duckdb.connect(str(base / "a.duckdb"), read_only=True)
+    con = store.connect(base / "a.duckdb", read_only=True)
     flagged = con.execute("select count(*) from fct_complaints where quality like '%closed_before_requested%'").fetchone()[0]
     assert flagged == sum(d["kind"] == "closed_before_received" for d in events["data_defects"])
     # the 10 air stations of the generator, and every SensorThings Thing

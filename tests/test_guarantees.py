@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -98,8 +97,7 @@ AIR_UPDATED = [r if r[:2] != ["2025010201", "아름동"] else ["2025010201", "�
 
 
 def copy_db(src: Path, dest: Path) -> Path:
-    shutil.copyfile(src, dest)
-    return dest
+    return store.copy(src, dest)
 
 
 @pytest.fixture(scope="module")

@@ -249,7 +249,7 @@ def ingest_outcome(empty_db: Path, profile: str, data: bytes) -> str:
     try:
         path, db = folder / ("export.json" if profile == "sensorthings" else "export.csv"), folder / "w.duckdb"
         path.write_bytes(data)
-        shutil.copyfile(empty_db, db)
+        store.copy(empty_db, db)
         before = sha256(db)
         try:
             report = build.ingest(SAMPLES[profile][0], [path], profile, db)

@@ -15,10 +15,10 @@ import json
 import tomllib
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
+from warehouse import store
 from warehouse.build import ingest
 from warehouse.profile import BUILTIN_DIR, load_profile
 
@@ -52,8 +52,7 @@ class Warehouse:
     def __init__(self, tmp_path: Path, name: str, dataset: str, files: list[Path], profile: str, **kw):
         self.path = tmp_path / f"{name}.duckdb"
         self.report = ingest(dataset, files, profile, self.path, **kw)
-        self.con = duckdb.connect(str(self.path), read_only=True)
-        self.con.execute("set TimeZone = 'UTC'")
+        self.con = store.connect(self.path, read_only=True, timezone="UTC")
 
     def one(self, query: str, params: dict | None = None):
         return self.con.execute(query, params or {}).fetchone()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
-
+from warehouse import store
 from warehouse.__main__ import main
 from warehouse.profile import list_profiles
 
@@ -27,7 +26,7 @@ def test_worked_profile_example_loads_and_quarantines_as_described(tmp_path, cap
     db = tmp_path / "w.duckdb"
 
     assert main(["ingest", "complaints", str(csv), "--profile", str(toml), "--db", str(db)]) == 0
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     ids = [r[0] for r in con.execute("select complaint_id from fct_complaints order by 1").fetchall()]
     assert ids == ["district_office:D-1", "district_office:D-2"]
     q = con.execute("select line, field, reason from quarantine").fetchall()
@@ -42,7 +41,7 @@ def test_worked_profile_example_loads_and_quarantines_as_described(tmp_path, cap
     fixed = toml.read_text(encoding="utf-8").replace('"완료" = "closed"', '"완료" = "closed"\n"보류" = "in_progress"')
     toml.write_text(fixed, encoding="utf-8")
     assert main(["ingest", "complaints", str(csv), "--profile", str(toml), "--db", str(db)]) == 0
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect(db, read_only=True)
     assert con.execute("select count(*), count(distinct complaint_id) from fct_complaints").fetchone() == (3, 3)
     batch = con.execute(
         "select rows_read, rows_loaded, rows_updated, rows_duplicate, rows_quarantined from load_batches where batch_id = 2"

@@ -405,7 +405,7 @@ def test_production_settings_are_set_and_documented():
         for key in values:
             assert f"`{section}.{key}`" in deploying or f"{section}.{key}" in not_production, f"{section}.{key} undocumented"
     for needed in ("proxy_set_header Upgrade", "server.baseUrlPath", "[warehouse]", "reporter_key", "[roles.emails]",
-                   "python -m ui.accounts add", "flock data/warehouse.duckdb.lock cp", "DASHBOARD_AUTH"):
+                   "python -m ui.accounts add", "flock data/warehouse.duckdb.lock sh -c", "DASHBOARD_AUTH"):
         assert needed in deploying, needed
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert ".streamlit/secrets.toml" in ignored and ".streamlit/accounts.yaml" in ignored

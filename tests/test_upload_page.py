@@ -9,12 +9,13 @@ and 3 batches (tests/fixtures/kpi/EXPECTED.md).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 from helpers_warehouse import query, scalar
 from streamlit.testing.v1 import AppTest
+
+from warehouse import store
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "views" / "data.py")
@@ -27,7 +28,7 @@ LA = REAL / "la311_2018_sample.csv"
 def db(kpi_db, tmp_path, monkeypatch) -> Path:
     """A private copy of the shared KPI warehouse (the shared one is never written), uploads kept in tmp_path."""
     copy = tmp_path / "kpi.duckdb"
-    shutil.copyfile(kpi_db, copy)
+    store.copy(kpi_db, copy)
     monkeypatch.setenv("WAREHOUSE_PATH", str(copy))
     monkeypatch.setenv("WAREHOUSE_RAW_DIR", str(tmp_path / "raw"))
     monkeypatch.setenv("WAREHOUSE_PROFILES_DIR", str(tmp_path / "profiles"))

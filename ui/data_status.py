@@ -1,43 +1,73 @@
-"""The data page's helpers: quality checks on the dashboard's own connection, freshness ages, quarantine
-filters and the masking of quarantined raw records."""
+"""The data page's helpers: the checks' stored results, freshness ages, quarantine filters and the masking of
+quarantined raw records."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import duckdb
 import polars as pl
 import streamlit as st
 
-import queries
 from ui import fmt
+from ui.data import load
 from ui.i18n import t
-from warehouse import check
 from warehouse.pii import mask_text
 
 NOT_AVAILABLE = ("이 출처에서는 제공되지 않음", "not available for this source")
+NO_STORED_CHECKS = (
+    "저장된 검사 결과가 없습니다 (검사 결과를 저장하기 전에 만든 웨어하우스입니다). "
+    "`python -m warehouse check`를 실행하거나 배치를 하나 적재하면 전체 기간을 검사해 결과를 저장합니다.",
+    "No stored check results (this warehouse was written before check results were stored). "
+    "Run `python -m warehouse check` or load a batch: either checks the whole history and stores the results.",
+)
 
 
-@st.cache_data(ttl=900, show_spinner=False, max_entries=8)
-def _checks(version: tuple) -> list[check.CheckResult]:
-    cur = queries.cursor()  # the shared read-only connection: no second handle on the same file
+def stored_checks() -> pl.DataFrame | None:
+    """The checks' results as the last writes stored them (queries/check_results.sql); the page runs no check.
+
+    None for a warehouse written before results were stored (no check_results table, or no row yet)."""
     try:
-        return check.run_checks_on(cur)
-    finally:
-        cur.close()
+        stored = load("check_results")
+    except duckdb.CatalogException as error:
+        if "check_results" not in str(error):
+            raise
+        return None
+    return None if stored.is_empty() else stored
 
 
-def checks() -> list[check.CheckResult]:
-    """warehouse/checks/*.sql run once per warehouse file."""
-    return _checks(queries.version())
+def _checked_by(batch_id: int | None) -> str:
+    return t(f"배치 #{batch_id}", f"batch #{batch_id}") if batch_id is not None else t("검사 명령", "check command")
 
 
-def checks_table(results: list[check.CheckResult]) -> pl.DataFrame:
-    return pl.DataFrame({
-        "status": [t("통과", "pass") if r.failures == 0 else t("실패", "FAIL") for r in results],
-        "check": [r.name for r in results],
-        "rule": [r.rule for r in results],
-        "failures": [r.failures for r in results],
-    }, schema={"status": pl.String, "check": pl.String, "rule": pl.String, "failures": pl.Int64})
+def _range(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """The days a run looked at ([start, end) on local midnights), or the whole history."""
+    if start is None or end is None:
+        return t("전체 기간", "whole history")
+    return f"{start:%Y-%m-%d} – {end - dt.timedelta(days=1):%Y-%m-%d}"
+
+
+def checks_table(stored: pl.DataFrame) -> pl.DataFrame:
+    """One row per check: result, name, rule, offending rows, when it last ran, by what and on which days."""
+    rows = stored.iter_rows(named=True)
+    return pl.DataFrame([{
+        "status": t("통과", "pass") if r["failures"] == 0 else t("실패", "FAIL"),
+        "check": r["check_name"], "rule": r["rule"], "failures": r["failures"], "checked_at": r["checked_at"],
+        "checked_by": _checked_by(r["batch_id"]), "range": _range(r["scope_from"], r["scope_to"]),
+    } for r in rows], schema={"status": pl.String, "check": pl.String, "rule": pl.String, "failures": pl.Int64,
+                              "checked_at": stored.schema["checked_at"], "checked_by": pl.String, "range": pl.String})
+
+
+def checked_caption(stored: pl.DataFrame) -> str:
+    last = stored["checked_at"].max()
+    return t(f"검사는 적재할 때마다 그 배치가 바꾼 날짜에 대해 실행되어 저장됩니다. 마지막 검사: {fmt.datetime(last)}",
+             f"Checks run inside every load, on the days the batch changed, and are stored. Last checked: {fmt.datetime(last)}")
+
+
+def sample_frame(sample: str | None) -> pl.DataFrame:
+    """A check's stored sample (a JSON array of offending rows) as a frame."""
+    return pl.DataFrame(json.loads(sample), infer_schema_length=None) if sample else pl.DataFrame()
 
 
 def now() -> dt.datetime:

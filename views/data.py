@@ -1,6 +1,7 @@
-"""Data (operators, analysts): sources and load batches, freshness per source, the quality checks and the
-quarantine browser (raw records shown masked, and to the mayor's office only: analysts see field and reason)."""
+"""Data (operators, analysts): sources and load batches, freshness per source, the quality checks (as the writes
+stored them) and the quarantine browser (raw records shown masked, and to the mayor's office only: analysts see field and reason)."""
 
+import polars as pl
 import streamlit as st
 
 from ui import data_status as ds
@@ -44,17 +45,23 @@ st.dataframe(fresh.select("dataset", "source", "latest_record", "last_loaded_at"
 })
 
 st.subheader(t("품질 검사", "Quality checks"))
-results = ds.checks()
-failed = [r for r in results if r.failures]
-st.markdown(t(f"검사 {len(results)}개 중 **{len(results) - len(failed)}개 통과**",
-              f"**{len(results) - len(failed)} of {len(results)} checks passed**"))
-st.dataframe(ds.checks_table(results), hide_index=True, key="checks_table", column_config={
-    "status": t("결과", "Result"), "check": t("검사", "Check"), "rule": t("규칙", "Rule"),
-    "failures": number(t("위반 행", "Offending rows"), format="localized"),
-})
-for r in failed:
-    with st.expander(f"{r.name}: {fmt.num(r.failures)} " + t("행 위반 (예시)", "offending rows (sample)")):
-        st.dataframe(visible(r.sample), hide_index=True, key=f"check_sample_{r.name}")
+stored = ds.stored_checks()  # stored by the writes: the page runs no check
+if stored is None:
+    st.info(t(*ds.NO_STORED_CHECKS))
+else:
+    failed = stored.filter(pl.col("failures") > 0)
+    st.markdown(t(f"검사 {stored.height}개 중 **{stored.height - failed.height}개 통과**",
+                  f"**{stored.height - failed.height} of {stored.height} checks passed**"))
+    st.caption(ds.checked_caption(stored))
+    st.dataframe(ds.checks_table(stored), hide_index=True, key="checks_table", column_config={
+        "status": t("결과", "Result"), "check": t("검사", "Check"), "rule": t("규칙", "Rule"),
+        "failures": number(t("위반 행", "Offending rows"), format="localized"),
+        "checked_at": st.column_config.DatetimeColumn(t("검사 시각", "Checked at"), format="YYYY-MM-DD HH:mm"),
+        "checked_by": t("검사 계기", "Checked by"), "range": t("검사한 날짜", "Days checked"),
+    })
+    for r in failed.iter_rows(named=True):
+        with st.expander(f"{r['check_name']}: {fmt.num(r['failures'])} " + t("행 위반 (예시)", "offending rows (sample)")):
+            st.dataframe(visible(ds.sample_frame(r["sample"])), hide_index=True, key=f"check_sample_{r['check_name']}")
 
 st.subheader(t("격리된 행", "Quarantined rows"))
 reasons = load("quarantine_reasons")

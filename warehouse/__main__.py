@@ -65,11 +65,21 @@ def cmd_profiles(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from warehouse.check import report, run_checks
+    import os
+
+    from warehouse import store
+    from warehouse.check import record_checks, report, run_checks
 
     if not args.db.exists():
         raise UsageError(f"no warehouse at {args.db} (build one with `python -m warehouse build --demo`)")
-    results = run_checks(args.db)
+    writable = os.access(args.db, os.W_OK) and os.access(args.db.parent, os.W_OK)
+    if args.read_only or not writable:
+        if not args.read_only:
+            print(f"no write access to {args.db}: checking without storing the results", file=sys.stderr)
+        results = run_checks(args.db)
+    else:
+        with store.writing(args.db) as con:  # the whole history, stored for the Data page (a write like any other)
+            results = record_checks(con)
     print(report(args.db, results))
     return 1 if any(r.failures for r in results) else 0
 
@@ -115,7 +125,10 @@ def parser() -> argparse.ArgumentParser:
 
     c = with_db(sub.add_parser(
         "check", help="run the data checks",
-        description="Run every data check (warehouse/checks/*.sql), print a quality report, exit 1 if a check fails."))
+        description="Run every data check (warehouse/checks/*.sql) over the whole history, store the results for the "
+                    "Data page, print a quality report, exit 1 if a check fails."))
+    c.add_argument("--read-only", action="store_true",
+                   help="do not store the results (the file is not written), e.g. to verify a backup copy")
     c.set_defaults(func=cmd_check)
     return top
 

@@ -17,8 +17,9 @@ import duckdb
 import polars as pl
 
 from warehouse import complaints, sensors, store
+from warehouse.check import record_checks
 from warehouse.errors import UsageError
-from warehouse.mapping import normalize_name
+from warehouse.mapping import distinct_rows, normalize_name
 from warehouse.profile import Profile, load_profile
 from warehouse.readers import LINE, read_records
 from warehouse.reference import City, load_city, load_linkage, load_reference
@@ -31,7 +32,8 @@ MODELS = {
     ],
     "sensors": [
         "staging/stg_sensor_readings.sql", "marts/dim_district_observed.sql", "marts/dim_sensor.sql",
-        "marts/fct_sensor_readings.sql", "marts/agg_sensor_hourly.sql", "marts/agg_sensor_daily.sql",
+        "marts/fct_sensor_readings.sql", "marts/fct_sensor_readings_year.sql", "marts/agg_sensor_hourly_year.sql",
+        "marts/agg_sensor_daily.sql",
         "marts/agg_sensor_anomalies.sql", "marts/agg_anomaly_episodes.sql",
     ],
 }
@@ -85,14 +87,6 @@ class BatchReport:
         return "\n".join(lines)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _has_columns(frame: pl.DataFrame, names: list[str]) -> bool:
     have = {normalize_name(c) for c in frame.columns}
     return bool(names) and all(normalize_name(n) in have for n in names)
@@ -106,16 +100,18 @@ def prepare(
     if profile.dataset != dataset:
         raise UsageError(f"profile '{profile.name}' is for {profile.dataset}, not {dataset}")
     source = source or profile.source
-    records, lookups, stations = [], {}, None
+    records, lookups, stations, digests = [], {}, None, []
     for i, path in enumerate(paths):
         if progress:
             progress(f"reading {path.name}", i, len(paths))
         if not path.exists():
             raise UsageError(f"no such file: {path}")
-        frame = read_records(path, profile)
+        data = path.read_bytes()  # read once: hashed here, parsed by read_records
+        digests.append(hashlib.sha256(data).hexdigest())
+        frame = read_records(path, profile, data)
         if profile.stations and not profile.header and _first_row_names(frame, profile.stations.match_columns):
             # a station list has its own header even when the readings have none
-            frame = read_records(path, replace(profile, header=True, column_names=None))
+            frame = read_records(path, replace(profile, header=True, column_names=None), data)
         lookup = next((lk for lk in profile.lookups if _has_columns(frame, lk.match_columns)), None)
         required = [c for f in profile.required for c in profile.candidates(f)[:1]]
         if lookup and not _has_columns(frame, required):
@@ -128,7 +124,7 @@ def prepare(
         records.append((i, path, frame))
     if not records:
         raise UsageError("no data file among the paths (only companion files such as services or stations)")
-    parsed, bad, read = [], [], 0
+    parsed, bad, read, dims = [], [], 0, 0
     for i, path, frame in records:
         if dataset == "complaints":
             country_code = country or profile.country or city.country
@@ -137,6 +133,8 @@ def prepare(
             good, q = complaints.parse(frame, profile, ctx, str(path), lookups)
         else:
             good, q = sensors.parse(frame, profile, source, str(path), stations)
+            # series descriptions numbered across the batch's files (one number, one description)
+            good, dims = good.with_columns(pl.col(sensors.DIM) + dims), dims + (good[sensors.DIM].max() or 0) + 1
         read += good.height + q.height
         parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
         bad.append(q)
@@ -146,7 +144,7 @@ def prepare(
         rows = rows.with_columns(pl.lit(profile.expected_interval_s, pl.Int32).alias("expected_interval_s"))
     return Prepared(
         dataset=dataset, profile=profile, source=source,
-        files=[str(p) for p in paths], sha256=[_sha256(p) for p in paths],
+        files=[str(p) for p in paths], sha256=digests,
         rows=rows, quarantine=pl.concat(bad, how="vertical_relaxed"), rows_read=read,
     )
 
@@ -178,12 +176,16 @@ def _col(frame: pl.DataFrame, name: str) -> str:
 
 def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFrame:
     if dataset == "sensors":
-        keys = rows.select("sensor_id", "district_raw", "lat", "lon").unique(maintain_order=True)
-    else:
-        keys = rows.select("district_raw", "lat", "lon").unique(maintain_order=True)
+        # readings with the same series description (`_dim`, sensors.parse) share district, lat and lon:
+        # resolve once per description, then look each reading's code up by its description's number
+        keys = rows.select(sensors.DIM, "district_raw", "lat", "lon").unique(subset=sensors.DIM, keep="first")
+        code, _ = city.resolve(keys["district_raw"], keys["lat"], keys["lon"])
+        by_dim = pl.Series("district_code", [None], dtype=pl.String).extend_constant(None, keys[sensors.DIM].max() or 0)
+        by_dim = by_dim.scatter(keys[sensors.DIM], code) if keys.height else by_dim
+        return rows.with_columns(by_dim.gather(rows[sensors.DIM])).drop(sensors.DIM)
+    keys, index = distinct_rows(rows.select("district_raw", "lat", "lon"))
     code, flag = city.resolve(keys["district_raw"], keys["lat"], keys["lon"])
-    keys = keys.with_columns(code.alias("district_code"), flag.alias("_district_flag"))
-    rows = rows.join(keys, on=[c for c in keys.columns if c not in ("district_code", "_district_flag")], how="left", nulls_equal=True)
+    rows = rows.with_columns(code.gather(index).alias("district_code"), flag.gather(index).alias("_district_flag"))
     if dataset == "complaints":
         rows = rows.with_columns(
             pl.concat_str([pl.col("quality"), pl.col("_district_flag")], separator=",", ignore_nulls=True)
@@ -193,8 +195,22 @@ def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFr
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> None:
-    """Run each statement of a model file, passing only the $parameters that statement names."""
+    """Run each statement of a model file, passing only the $parameters that statement names.
+
+    A model of the year files (`{part}` in its text) runs once per local year the batch touched, on
+    that year's file opened for writing (warehouse/partitions.py).
+    """
     text = (MODELS_DIR / relative).read_text(encoding="utf-8")
+    if "{part}" in text:
+        parts = store.partitions_of(con)
+        for year in parts.years_of("touched_sensor_days", "agg_sensor_hourly"):
+            alias = parts.writable(year)
+            _run_statements(con, text.replace("{part}", alias), {**(params or {}), "year": year})
+        return
+    _run_statements(con, text, params)
+
+
+def _run_statements(con: duckdb.DuckDBPyConnection, text: str, params: dict | None) -> None:
     for statement in re.split(r";\s*(?:\n|$)", text):
         body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
         if not body:
@@ -212,7 +228,7 @@ def initialize(con: duckdb.DuckDBPyConnection, city: City) -> None:
 
 
 def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | None = None) -> BatchReport:
-    """Merge a prepared batch inside the caller's transaction and record it in load_batches."""
+    """Merge a prepared batch within the caller's write (store.writing) and record it in load_batches."""
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchone()[0]
     started = dt.datetime.now(dt.UTC)
     con.execute("delete from raw_complaints")
@@ -252,6 +268,8 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
             "duplicate": report.rows_duplicate, "quarantined": report.rows_quarantined,
         },
     )
+    record_checks(con, batch_id, (batch.rows["measured_at"].min(), batch.rows["measured_at"].max()) if batch.dataset == "sensors"
+                  else con.execute("select min(day), max(day) from touched_complaint_days").fetchall()[0])
     return report
 
 

@@ -1,16 +1,42 @@
-"""Data checks: each SQL file in checks/ returns the rows that break one rule; none means it holds."""
+"""Data checks: each SQL file in checks/ returns the rows that break one rule; none means it holds.
+
+Two ways to run them:
+- `record_checks` inside every write (build.load calls it) and `python -m warehouse check`: the results are stored
+  in `check_results`, which the Data page reads, so no page ever runs a check over the whole history.
+- `run_checks` / `run_checks_on`: the whole history on a read-only connection, nothing stored (tests, tools).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from warehouse import store
+from warehouse import catalog, store
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+RESULTS_MODEL = Path(__file__).resolve().parent / "models" / "check_results.sql"
+SAMPLE_ROWS = 5
+
+# The marts each dataset's batches write (models/marts/*.sql). A check reading none of them reads only tables every
+# write may change (load_batches, quarantine, dim_district, dim_linkage) and runs on every write.
+SENSOR_TABLES = frozenset({
+    "fct_sensor_readings", "agg_sensor_hourly", "agg_sensor_daily", "agg_sensor_anomalies", "agg_anomaly_episodes",
+    "dim_sensor",
+})
+COMPLAINT_TABLES = frozenset({"fct_complaints", "agg_complaints_daily"})
+# A sensor batch also recomputes the anomalies of the 35 days after the days it touched (their baselines may
+# include them: models/marts/agg_sensor_anomalies.sql), so a check reading agg_sensor_anomalies looks that far on.
+DAYS_AFTER = {"agg_sensor_anomalies": 35}
 
 
 @dataclass
@@ -21,8 +47,66 @@ class CheckResult:
     sample: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Check:
+    """One checks/*.sql file. `scoped`: it takes $scope_from/$scope_to and names each offending row's `day`."""
+
+    name: str
+    rule: str
+    sql: str
+    sql_hash: str
+    tables: frozenset[str]
+    scoped: bool
+
+    @property
+    def days_after(self) -> int:
+        return max((DAYS_AFTER.get(t, 0) for t in self.tables), default=0)
+
+
 def check_files() -> list[Path]:
     return sorted(CHECKS_DIR.glob("*.sql"))
+
+
+def load_check(path: Path) -> Check:
+    """A check file: its rule (first comment line), the tables it reads (names after from/join; CTE names come
+    along, harmlessly) and whether it is scoped."""
+    text = path.read_text(encoding="utf-8")
+    rule = next((line[2:].strip() for line in text.splitlines() if line.startswith("--")), path.stem)
+    body = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    tables = frozenset(re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", body, flags=re.IGNORECASE))
+    return Check(path.stem, rule, text, hashlib.sha256(text.encode()).hexdigest()[:16], tables, "$scope_from" in body)
+
+
+def checks() -> list[Check]:
+    """Every check, in file-name order (the order of reports and of the Data page)."""
+    return [load_check(p) for p in check_files()]
+
+
+@cache
+def _catalogue() -> pl.DataFrame:
+    units = {name: spec.get("unit") for name, spec in catalog.metrics().items()}
+    return pl.DataFrame({"metric": list(units), "unit": list(units.values())}, schema={"metric": pl.String, "unit": pl.String})
+
+
+@contextmanager
+def _with_catalogue(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The metric catalogue as the relation `metric_catalogue` (fct_sensor_readings_one_unit compares with it)."""
+    con.register("metric_catalogue", _catalogue())
+    try:
+        yield
+    finally:
+        con.unregister("metric_catalogue")
+
+
+def _params(check: Check, scope_from: dt.datetime | None = None, scope_to: dt.datetime | None = None) -> dict | None:
+    return {"scope_from": scope_from, "scope_to": scope_to} if check.scoped else None
+
+
+def offending_rows(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
+    """The rows breaking one check's rule over the whole history (none means it holds)."""
+    check = load_check(CHECKS_DIR / f"{name}.sql")
+    with _with_catalogue(con):
+        return con.sql(check.sql, params=_params(check)).pl()
 
 
 def run_checks(db: Path) -> list[CheckResult]:
@@ -34,13 +118,178 @@ def run_checks(db: Path) -> list[CheckResult]:
 
 
 def run_checks_on(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
-    """The checks on a connection (or cursor) the caller already holds, e.g. the dashboard's read-only one."""
+    """Every check over the whole history on a connection (or cursor) the caller holds; nothing is stored."""
     results = []
-    for path in check_files():
-        sql = path.read_text(encoding="utf-8")
-        rule = next((line[2:].strip() for line in sql.splitlines() if line.startswith("--")), path.stem)
-        rows = con.sql(sql).pl()
-        results.append(CheckResult(path.stem, rule, rows.height, rows.head(5)))
+    with _with_catalogue(con):
+        for check in checks():
+            rows = con.sql(check.sql, params=_params(check)).pl()
+            results.append(CheckResult(check.name, check.rule, rows.height, rows.head(SAMPLE_ROWS)))
+    return results
+
+
+# --------------------------------------------------------------------------------------------- stored results
+
+# The offending rows of one run (the relation registered as check_offending) counted per local day, with the first rows as a sample.
+_PER_DAY = """
+insert into check_results by name
+with numbered as (
+    select o.day as day, o as offending, row_number() over (partition by o.day order by o) as n,
+    from check_offending as o
+)
+select $name as check_name, $rule as rule, day, count(*) as failures,
+    cast(to_json(list(offending order by n) filter (where n <= $sample_rows)) as varchar) as sample,
+    $checked_at as checked_at, $batch_id as batch_id, $scope_from as scope_from, $scope_to as scope_to,
+    $sql_hash as sql_hash,
+from numbered
+group by day
+"""
+# The same for a check over a small table: its offending rows have no day, all go to the check's own row.
+_WHOLE = """
+insert into check_results by name
+with numbered as (
+    select o as offending, row_number() over (order by o) as n,
+    from check_offending as o
+)
+select $name as check_name, $rule as rule, cast(null as date) as day, count(*) as failures,
+    cast(to_json(list(offending order by n) filter (where n <= $sample_rows)) as varchar) as sample,
+    $checked_at as checked_at, $batch_id as batch_id, $scope_from as scope_from, $scope_to as scope_to,
+    $sql_hash as sql_hash,
+from numbered
+having count(*) > 0
+"""
+# Every check that ran has its own row (day null): when it last ran, on which range, with which SQL.
+_OWN_ROW = """
+insert into check_results by name
+select $name as check_name, $rule as rule, cast(null as date) as day, 0 as failures, null as sample,
+    $checked_at as checked_at, $batch_id as batch_id, $scope_from as scope_from, $scope_to as scope_to,
+    $sql_hash as sql_hash,
+where not exists (select 1 from check_results where check_name = $name and day is null)
+"""
+
+
+def record_checks(
+    con: duckdb.DuckDBPyConnection, batch_id: int | None = None,
+    scope: tuple[dt.datetime | dt.date, dt.datetime | dt.date] | None = None,
+) -> list[CheckResult]:
+    """Run the checks a write can have changed, inside that write, and store their results in `check_results`.
+
+    `scope`: the first and last instant (or day) the batch touched, both included — a sensor batch's measured_at
+    range, a complaint batch's requested_at days; None = the whole history.
+
+    How a scoped run keeps the stored result true for the whole warehouse: the time-series checks (those taking
+    $scope_from/$scope_to: readings, sensor rollups, complaints by requested_at, the complaint rollup) store their
+    offending rows per local day, and a scoped run replaces exactly the days it looked at: the touched days
+    widened to whole local days, plus 35 for the checks of agg_sensor_anomalies, which a sensor batch recomputes
+    that far on. Every other day's stored result still holds, because only a write changes the data and each write
+    re-checks the days it changed. A check's failures are the sum over its stored days, so a failure outside a
+    batch's range is kept until a run that covers its day finds it gone. Per day rather than per range, because a
+    stored range would have to be split when a later batch covers part of it. The other checks (dims,
+    load_batches, quarantine, episodes, complaint ids) read small tables or need every row, and are run whole.
+
+    Which checks run: a check reading sensor marts only on sensor batches, one reading complaint marts only on
+    complaint batches (their time-series ones only when the batch loaded or updated a row), the others on every
+    write; without a batch (the CLI), all. A check never stored, or whose SQL changed since, runs over the whole
+    history once (the first write after upgrading a big warehouse pays that once). Days are local days of the
+    warehouse's time zone. Returns the stored results of every check.
+    """
+    con.execute(RESULTS_MODEL.read_text(encoding="utf-8"))
+    dataset, changed = _batch(con, batch_id)
+    stored = dict(con.execute("select check_name, sql_hash from check_results where day is null").fetchall())
+    checked_at = dt.datetime.now(dt.UTC)
+    current = checks()
+    with _local_days(con), _with_catalogue(con):
+        for check in current:
+            up_to_date = stored.get(check.name) == check.sql_hash
+            if up_to_date and not _changed_by(check, dataset, changed):
+                continue
+            whole = scope is None or None in scope or not check.scoped or not up_to_date
+            days = None if whole else _days(con, scope, check.days_after)
+            _record(con, check, days, batch_id, checked_at)
+        con.execute("delete from check_results where not list_contains($names, check_name)",
+                    {"names": [c.name for c in current]})
+    return stored_results(con)
+
+
+def _batch(con: duckdb.DuckDBPyConnection, batch_id: int | None) -> tuple[str | None, bool]:
+    """The batch's dataset and whether it loaded or updated any row; (None, True) without a batch."""
+    if batch_id is None:
+        return None, True
+    rows = con.execute("select dataset, rows_loaded + rows_updated from load_batches where batch_id = $b",
+                       {"b": batch_id}).fetchall()
+    return (rows[0][0], bool(rows[0][1])) if rows else (None, True)
+
+
+def _changed_by(check: Check, dataset: str | None, changed: bool) -> bool:
+    """Whether a batch of this dataset can have changed what the check reads."""
+    if dataset is None:
+        return True
+    if check.tables & COMPLAINT_TABLES:
+        return dataset == "complaints" and (changed or not check.scoped)
+    if check.tables & SENSOR_TABLES:
+        return dataset == "sensors" and (changed or not check.scoped)
+    return True
+
+
+def _days(con: duckdb.DuckDBPyConnection, scope: tuple[dt.date, dt.date], after: int) -> tuple[dt.datetime, dt.datetime]:
+    """[first local midnight, midnight after the last day + `after` days) around the touched range."""
+    return con.execute(
+        "select cast(cast($first as date) as timestamptz), cast(cast($last as date) + 1 + $after as timestamptz)",
+        {"first": scope[0], "last": scope[1], "after": after},
+    ).fetchall()[0]
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, check: Check, days: tuple[dt.datetime, dt.datetime] | None,
+    batch_id: int | None, checked_at: dt.datetime,
+) -> None:
+    """Run one check (over `days`, else the whole history) and replace its stored result for what it looked at."""
+    scope_from, scope_to = days or (None, None)
+    if days is None:
+        con.execute("delete from check_results where check_name = $name", {"name": check.name})
+    else:
+        con.execute(
+            "delete from check_results where check_name = $name"
+            " and (day is null or (day >= cast($scope_from as date) and day < cast($scope_to as date)))",
+            {"name": check.name, "scope_from": scope_from, "scope_to": scope_to},
+        )
+    con.register("check_offending", con.sql(check.sql, params=_params(check, scope_from, scope_to)))
+    try:
+        values = {
+            "name": check.name, "rule": check.rule, "sample_rows": SAMPLE_ROWS, "checked_at": checked_at,
+            "batch_id": batch_id, "scope_from": scope_from, "scope_to": scope_to, "sql_hash": check.sql_hash,
+        }
+        con.execute(_PER_DAY if check.scoped else _WHOLE, values)
+        con.execute(_OWN_ROW, {k: v for k, v in values.items() if k != "sample_rows"})
+    finally:
+        con.unregister("check_offending")
+
+
+@contextmanager
+def _local_days(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Days are the warehouse's local days (meta.timezone), whatever zone the writer's connection was opened in."""
+    zone = con.execute("select value from meta where key = 'timezone'").fetchall()
+    before = con.execute("select current_setting('TimeZone')").fetchall()[0][0]
+    if not zone or zone[0][0] == before:
+        yield
+        return
+    con.execute("set TimeZone = $tz", {"tz": zone[0][0]})
+    try:
+        yield
+    finally:
+        con.execute("set TimeZone = $tz", {"tz": before})
+
+
+def stored_results(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """The stored result of every check: its failures summed over its stored days, the first offending rows."""
+    rows = con.execute(
+        """select check_name, any_value(rule) filter (where day is null), cast(sum(failures) as bigint),
+                  list(sample order by day nulls first) filter (where failures > 0)
+           from check_results group by check_name order by check_name"""
+    ).fetchall()
+    results = []
+    for name, rule, failures, samples in rows:
+        sample = [row for text in samples or [] for row in json.loads(text)][:SAMPLE_ROWS]
+        results.append(CheckResult(name, rule, int(failures), pl.DataFrame(sample) if sample else pl.DataFrame()))
     return results
 
 

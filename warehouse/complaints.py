@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from warehouse import mapping as m
-from warehouse.pii import hash_reporters, mask_rrn_in_frame, mask_text, mask_where_found
+from warehouse.pii import hash_reporters, mask_rrn_in_frame, mask_text, mask_values
 from warehouse.profile import COMPLAINT_FIELDS, Profile
 from warehouse.readers import LINE
-from warehouse.timeparse import parse_timestamps
+from warehouse.timeparse import parse_series
 
 KINDS = {"complaint", "proposal", "inquiry"}
 STATUSES = {"open", "in_progress", "closed"}
@@ -34,35 +34,54 @@ def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookup
     # resident numbers out of every field before anything is kept (raw layer, quarantine, reasons); the
     # record's own id stays as given (a receipt number shaped like one must not collapse ids), the reporter
     # id is hashed below
-    frame = mask_rrn_in_frame(frame, {cols.get("source_id"), cols.get("reporter")})
-    raw = frame
-    if "reporter" in cols:  # the raw record kept with a quarantined row holds the keyed hash, not the id
-        raw = frame.with_columns(hash_reporters(frame[cols["reporter"]], ctx.source).alias(cols["reporter"]))
-    frame = frame.with_columns(raw.select(m.raw_record(frame.columns)).to_series())
-    t = {f: m.text(cols.get(f), profile) for f in COMPLAINT_FIELDS}
+    frame = m.with_row(mask_rrn_in_frame(frame, {cols.get("source_id"), cols.get("reporter")}))
+    # every field's text once, as a column named after the field (an absent field is a column of nulls)
+    text = frame.select(
+        pl.col(LINE), pl.col(m.ROW),
+        pl.col("_ragged") if "_ragged" in frame.columns else pl.lit(None, pl.String).alias("_ragged"),
+        *[m.text(cols.get(f), profile).alias(f) for f in COMPLAINT_FIELDS],
+    )
+    defaults = [pl.coalesce(pl.col(f), pl.lit(value)).alias(f) for f, value in profile.defaults.items() if f in COMPLAINT_FIELDS]
+    text = text.with_columns(defaults) if defaults else text
+    t = {f: pl.col(f) for f in COMPLAINT_FIELDS}
     for name, value in profile.defaults.items():
-        t[name] = pl.coalesce(t[name], pl.lit(value)) if name in t else pl.lit(value)
+        if name not in t:
+            t[name] = pl.lit(value)
     category = t["category"]
     for target, (source_field, table) in (lookups or {}).items():
         if target == "category":
             category = pl.coalesce(category, t[source_field].replace_strict(table, default=None, return_dtype=pl.String))
     status_map = m.value_map(profile, "status")
     kind_map = m.value_map(profile, "kind")
-    out = frame.select(
-        pl.col(LINE),
-        pl.col(m.RAW),
-        *[pl.col("_ragged")] if "_ragged" in frame.columns else [pl.lit(None, pl.String).alias("_ragged")],
-        t["source_id"].alias("source_id"),
+    # mapping and masking work per distinct value: exports repeat statuses, districts, agencies and titles
+    derived = m.by_distinct(text, [
         (m.mapped(t["kind"], kind_map) if kind_map else t["kind"]).alias("kind"),
-        t["kind"].alias("kind_raw"),
         category.alias("category"),
         _domain(t["domain"], category, profile).alias("domain"),
-        t["district"].alias("district_raw"),
         _channel(t["channel"], profile).alias("channel"),
-        t["status"].alias("status_raw"),
         (m.mapped(t["status"], status_map) if status_map else t["status"]).alias("status"),
+        m.mapped(t["adopted"], m.value_map(profile, "adopted")).alias("adopted"),
+    ]).with_columns(
+        _per_distinct(text["agency"], lambda v: mask_values(v, where_found=True)).alias("agency"),
+        _per_distinct(text["title"], mask_values).alias("title"),
+        _per_distinct(text["description"], mask_values).alias("description_masked"),
+    )
+    times = {f: parse_series(text[f], profile.timestamp_formats, profile.timezone).alias(f) for f in TIME_FIELDS}
+    out = text.select(
+        pl.col(LINE),
+        pl.col(m.ROW),
+        pl.col("_ragged"),
+        t["source_id"].alias("source_id"),
+        derived["kind"],
+        t["kind"].alias("kind_raw"),
+        derived["category"],
+        derived["domain"],
+        t["district"].alias("district_raw"),
+        derived["channel"],
+        t["status"].alias("status_raw"),
+        derived["status"],
         *[t[f].alias(f"{f}_raw") for f in TIME_FIELDS],
-        *[parse_timestamps(t[f], profile.timestamp_formats, profile.timezone).alias(f) for f in TIME_FIELDS],
+        *times.values(),
         t["lat"].alias("lat_raw"),
         t["lon"].alias("lon_raw"),
         m.number(t["lat"], profile).alias("lat"),
@@ -70,19 +89,31 @@ def parse(frame: pl.DataFrame, profile: Profile, ctx: Context, file: str, lookup
         t["reporter"].alias("reporter"),
         t["votes"].alias("votes_raw"),
         m.number(t["votes"], profile).alias("votes"),
-        m.mapped(t["adopted"], m.value_map(profile, "adopted")).alias("adopted"),
+        derived["adopted"],
         t["adopted"].alias("adopted_raw"),
         t["satisfaction"].alias("satisfaction_raw"),
         m.number(t["satisfaction"], profile).alias("satisfaction"),
-        mask_where_found(t["agency"]).alias("agency"),
-        mask_text(t["title"]).alias("title"),
-        mask_text(t["description"]).alias("description_masked"),
+        derived["agency"],
+        derived["title"],
+        derived["description_masked"],
     )
     checks = _checks(out, profile, ctx)
     good, bad = checks.split(out)
-    good = _finish(good, profile, ctx)
+    memo: dict = {}  # reporter id → keyed hash, shared by the quarantine's raw records and the good rows
+    good = _finish(good, profile, ctx, memo)
+    # the raw record kept with a quarantined row holds the keyed hash of the reporter id, not the id
+    raw = frame.gather(bad[m.ROW])
+    if "reporter" in cols:
+        raw = raw.with_columns(hash_reporters(raw[cols["reporter"]], ctx.source, memo).alias(cols["reporter"]))
+    bad = bad.with_columns(raw.select(m.raw_record(raw.columns)).to_series())
     quarantine = m.quarantine_frame(bad.with_columns(mask_text(pl.col(m.RAW)).alias(m.RAW)), file)
     return good, quarantine
+
+
+def _per_distinct(values: pl.Series, fn) -> pl.Series:
+    """fn (value by value) of each distinct value, spread back to the rows: texts repeat across complaints."""
+    distinct = values.unique()
+    return values.replace_strict(distinct, fn(distinct), return_dtype=pl.String)
 
 
 def _domain(domain: pl.Expr, category: pl.Expr, profile: Profile) -> pl.Expr:
@@ -156,7 +187,7 @@ def _whole(number: pl.Expr, lo: int, hi: int) -> pl.Expr:
     return number.is_finite().fill_null(False) & number.is_between(lo, hi) & (number == number.floor())
 
 
-def _finish(good: pl.DataFrame, profile: Profile, ctx: Context) -> pl.DataFrame:
+def _finish(good: pl.DataFrame, profile: Profile, ctx: Context, memo: dict | None = None) -> pl.DataFrame:
     """Derive what the checks left: end-of-day due dates, closed times from updates, flags, keys."""
     due_date_only = pl.col("due_at_raw").str.contains(DATE_ONLY)
     closed_from_update = (pl.col("status") == "closed") & pl.col("closed_at").is_null() & pl.col("updated_at").is_not_null()
@@ -179,7 +210,7 @@ def _finish(good: pl.DataFrame, profile: Profile, ctx: Context) -> pl.DataFrame:
         pl.coalesce(pl.col("kind"), pl.lit("complaint")).alias("kind"),
         pl.lit(ctx.source).alias("source"),
     )
-    good = good.with_columns(hash_reporters(good["reporter"], ctx.source).alias("reporter_key"))
+    good = good.with_columns(hash_reporters(good["reporter"], ctx.source, memo).alias("reporter_key"))
     return good.select(
         "source", "source_id", "kind", "category", "domain", "district_raw", "channel", "status", "status_raw",
         "requested_at", "first_response_at", "closed_at", "due_at", "updated_at", "lat", "lon", "reporter_key",

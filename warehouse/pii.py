@@ -101,6 +101,22 @@ def mask_where_found(text: pl.Expr) -> pl.Expr:
     return _only_where_found(text, mask_text(text))
 
 
+# Every pattern of mask_text needs a digit or an e-mail marker in the normalised text, so a value with neither
+# comes out of mask_text as normalized(value): the patterns need not run on it (most complaint texts).
+MAY_MASK = r"\d|@|\((?i:at)\)|\[(?i:at)\]|골뱅이"
+
+
+def mask_values(values: pl.Series, *, where_found: bool = False) -> pl.Series:
+    """mask_text (mask_where_found with `where_found`) of every value, running the patterns only where they may match."""
+    frame = values.to_frame("text").with_columns(normalized(pl.col("text")).alias("norm"))
+    todo = frame["norm"].str.contains(MAY_MASK).fill_null(False)
+    masked = frame["norm"].scatter(todo.arg_true(), frame.filter(todo).select(mask_text(pl.col("text"))).to_series())
+    if where_found:
+        frame = frame.with_columns(masked.alias("masked"))
+        masked = frame.select(_only_where_found(pl.col("text"), pl.col("masked"))).to_series()
+    return masked.alias(values.name)
+
+
 def mask_rrn_where_found(text: pl.Expr) -> pl.Expr:
     """mask_rrn for any field: a value without a resident number is kept exactly as it was (no NFKC)."""
     return _only_where_found(text, mask_rrn(text))
@@ -174,13 +190,50 @@ def reporter_key_secret() -> bytes:
     return path.read_text().strip().encode()
 
 
-def hash_reporters(values: pl.Series, source: str) -> pl.Series:
-    """Pseudonymous reporter_key: keyed hash of source + id, so keys cannot be reversed or joined across cities."""
+_IPAD, _OPAD = bytes(x ^ 0x36 for x in range(256)), bytes(x ^ 0x5C for x in range(256))
+
+
+def _keyed_sha256(key: bytes):
+    """(inner, outer) SHA-256 states after the padded key: HMAC per RFC 2104, as hmac.new computes it.
+
+    Copying the two prepared states costs a third of calling hmac per id (32,000 reporters in a yearly export).
+    """
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner, outer = hashlib.sha256(padded.translate(_IPAD)), hashlib.sha256(padded.translate(_OPAD))
+    probe = inner.copy()
+    probe.update(b"probe")
+    check = outer.copy()
+    check.update(probe.digest())
+    if check.hexdigest() != hmac.new(key, b"probe", hashlib.sha256).hexdigest():  # never expected
+        raise RuntimeError("prepared HMAC states disagree with hmac.new")
+    return inner, outer
+
+
+def hash_reporters(values: pl.Series, source: str, memo: dict | None = None) -> pl.Series:
+    """Pseudonymous reporter_key: keyed hash of source + id, so keys cannot be reversed or joined across cities.
+
+    `memo` (a dict the caller keeps for one file) remembers digests between calls, so an id is hashed once.
+    """
     key = reporter_key_secret()
-    uniques = values.drop_nulls().unique()
-    digests = {
-        v: hmac.new(key, f"{source}\x1f{v.strip()}".encode(), hashlib.sha256).hexdigest()[:20]
-        for v in uniques.to_list()
-        if v.strip()
-    }
-    return values.replace_strict(digests, default=None, return_dtype=pl.String)
+    known = {} if memo is None else memo.setdefault((key, source), {})
+    distinct = values.drop_nulls().unique().to_list()
+    todo = [v for v in distinct if v not in known]
+    if todo:
+        inner, outer = _keyed_sha256(key)
+        prefix = f"{source}\x1f"
+        for v in todo:
+            stripped = v.strip()
+            if not stripped:
+                known[v] = None
+                continue
+            h = inner.copy()
+            h.update((prefix + stripped).encode())
+            o = outer.copy()
+            o.update(h.digest())
+            known[v] = o.hexdigest()[:20]
+    hashed = [v for v in distinct if known[v] is not None]
+    return values.replace_strict(
+        pl.Series(hashed, dtype=pl.String), pl.Series([known[v] for v in hashed], dtype=pl.String),
+        default=None, return_dtype=pl.String,
+    )

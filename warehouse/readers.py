@@ -6,6 +6,7 @@ quarantines one row, not the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -22,8 +23,15 @@ LINE = "_line"
 
 def decode(path: Path, encoding: str = "auto") -> str:
     """Bytes to text: BOM, then strict UTF-8, then CP949 (a superset of EUC-KR)."""
-    data = path.read_bytes()
-    if not data.strip():
+    return _decode(path, encoding, path.read_bytes())[0]
+
+
+def _decode(path: Path, encoding: str, data: bytes) -> tuple[str, bytes | None]:
+    """(text, the UTF-8 bytes of that text when the file already holds them, else None).
+
+    Handing polars the file's own bytes spares encoding the decoded text back to UTF-8.
+    """
+    if not data or data.isspace():  # as data.strip() == b"", without copying the file
         raise FileError(path, "empty file: no header and no rows", line=1)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(path, "UTF-16/UTF-32 text: save the export as UTF-8 or CP949 (EUC-KR)", line=1)
@@ -31,19 +39,21 @@ def decode(path: Path, encoding: str = "auto") -> str:
         raise FileError(path, "binary data, not a text export (NUL bytes at the start)", line=1)
     if encoding.lower() in ("auto", ""):
         if data.startswith(b"\xef\xbb\xbf"):
-            return _strict(path, data[3:], "utf-8")
+            return _strict(path, data[3:], "utf-8"), data[3:]
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8"), data
         except UnicodeDecodeError:
             pass
         try:
-            return data.decode("cp949")
+            return data.decode("cp949"), None
         except UnicodeDecodeError as exc:
             raise FileError(
                 path, "neither UTF-8 nor CP949/EUC-KR text", line=data[: exc.start].count(b"\n") + 1
             ) from exc
     enc = {"euc-kr": "cp949", "euckr": "cp949", "utf8": "utf-8"}.get(encoding.lower(), encoding)
-    return _strict(path, data.removeprefix(b"\xef\xbb\xbf"), enc)
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    text = _strict(path, body, enc)
+    return text, body if codecs.lookup(enc).name == "utf-8" else None
 
 
 def _strict(path: Path, data: bytes, encoding: str) -> str:
@@ -54,11 +64,19 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
         raise FileError(path, f"not valid {encoding} text (byte {exc.start})", line=line) from exc
 
 
-def read_records(path: Path, profile: Profile) -> pl.DataFrame:
-    """All records of one file as text columns, plus `_line` (1-based line or record number)."""
-    text = decode(path, profile.encoding)
+def read_records(path: Path, profile: Profile, data: bytes | None = None) -> pl.DataFrame:
+    """All records of one file as text columns, plus `_line` (1-based line or record number).
+
+    `data` is the file's content when the caller has already read it (to hash it), so it is read once.
+    """
+    data = path.read_bytes() if data is None else data
     if profile.format in ("csv", "tsv"):
-        return _read_delimited(path, text, profile)
+        frame = _utf8_delimited(data, profile)
+        if frame is not None:
+            return frame
+    text, utf8 = _decode(path, profile.encoding, data)
+    if profile.format in ("csv", "tsv"):
+        return _read_delimited(path, text, profile, utf8)
     try:
         return _read_json(path, text, profile)
     except RecursionError as exc:  # json and flatten recurse once per level of nesting
@@ -136,18 +154,79 @@ def flatten(record: dict, prefix: str = "") -> dict:
     return out
 
 
-def _read_delimited(path: Path, text: str, profile: Profile) -> pl.DataFrame:
+ASCII_SPACE = b" \t\n\r\x0b\x0c"
+BARE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _utf8_delimited(data: bytes, profile: Profile) -> pl.DataFrame | None:
+    """The common case (UTF-8, no skipped lines, LF or CRLF, no line break inside a field) without Python text.
+
+    Decoding a file only to check it is UTF-8 costs as much as parsing it, and polars checks every field itself
+    (its header names it decodes leniently, so the header line is checked here). None: anything else, for
+    read_records' full path, which gives the same frame or the error naming the file and line.
+    """
+    if profile.skip_rows or not data or data.isspace() or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if b"\x00" in data[:8192]:
+        return None
+    if profile.encoding.lower() in ("auto", ""):
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    else:
+        enc = {"euc-kr": "cp949", "euckr": "cp949", "utf8": "utf-8"}.get(profile.encoding.lower(), profile.encoding)
+        try:
+            if codecs.lookup(enc).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+        body = data.removeprefix(b"\xef\xbb\xbf")
+    start = len(body) - len(body.lstrip(ASCII_SPACE))  # text that is all (Unicode) white space is no file
+    if start == len(body) or body[start:start + 4].decode("utf-8", errors="replace")[:1].isspace():
+        return None
+    end = body.find(b"\n")
+    header = body if end < 0 else body[:end]
+    if b'"' in header:
+        return None
+    try:
+        header.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _bare_cr(body):
+        return None
+    frame = _polars_csv(body, profile)  # fails on any invalid UTF-8 in a field
+    if frame is None or (b'"' in body and _may_span_lines(body, frame, profile) and _has_newlines(frame)):
+        return None
+    if profile.column_names and not profile.header:
+        frame.columns = _named(profile.column_names, frame.width)
+    first_data_line = 2 if profile.header else 1
+    return frame.with_row_index(LINE, offset=first_data_line).with_columns(pl.col(LINE).cast(pl.Int64))
+
+
+def _bare_cr(data: bytes) -> bool:
+    """Whether a CR ends a line on its own (not as part of CRLF)."""
+    return b"\r" in data and BARE_CR.search(data) is not None
+
+
+def _may_span_lines(body: bytes, frame: pl.DataFrame, profile: Profile) -> bool:
+    """False when there are as many lines as records: then no quoted field holds a line break."""
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    return lines != frame.height + (1 if profile.header else 0)
+
+
+def _read_delimited(path: Path, text: str, profile: Profile, utf8: bytes | None = None) -> pl.DataFrame:
     lines_skipped = profile.skip_rows
     body = text
     if lines_skipped:
         body = "\n".join(text.splitlines()[lines_skipped:])
-    if not body.strip():
+        utf8 = None
+    if not body or body.isspace():  # as not body.strip(), without copying the text
         raise FileError(path, "no header and no rows after the skipped lines", line=lines_skipped + 1)
     first_data_line = lines_skipped + (2 if profile.header else 1)
+    raw = body.encode("utf-8") if utf8 is None else utf8
     # polars ends lines at LF only: a bare CR (old Mac, some Excel saves, mixed files) would glue lines
     # together, so such files go to the careful reader, which ends lines at CR too (not inside quotes)
-    frame = None if re.search(r"\r(?!\n)", body) else _polars_csv(body, profile)
-    if frame is None or _has_newlines(frame):
+    frame = None if _bare_cr(raw) else _polars_csv(raw, profile)
+    # without a quote character, or with as many lines as records, no field holds a line break: no cell scan
+    if frame is None or (b'"' in raw and _may_span_lines(raw, frame, profile) and _has_newlines(frame)):
         return _python_csv(path, body, profile, lines_skipped)
     if profile.column_names and not profile.header:
         frame.columns = _named(profile.column_names, frame.width)
@@ -167,10 +246,10 @@ def _named(names: list[str], width: int) -> list[str]:
     return [names[i] if i < len(names) else f"column_{i + 1}" for i in range(width)]
 
 
-def _polars_csv(body: str, profile: Profile) -> pl.DataFrame | None:
+def _polars_csv(body: bytes, profile: Profile) -> pl.DataFrame | None:
     try:
         return pl.read_csv(
-            body.encode("utf-8"),
+            body,
             has_header=profile.header,
             separator=profile.delimiter,
             infer_schema=False,

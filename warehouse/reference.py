@@ -103,10 +103,13 @@ class City:
         source's own name is the code. A point in no polygon is flagged `outside_districts`.
         """
         has_reference = self.districts.height > 0
-        norm = names.map_elements(normalize_name, return_dtype=pl.String)
-        by_name = norm.replace_strict(self.name_index, default=None, return_dtype=pl.String)
         if not has_reference:
             return names, pl.Series([None] * len(names), dtype=pl.String)
+        # names repeat (a few dozen districts): normalise each distinct one once
+        distinct = names.drop_nulls().unique().to_list()
+        by_name = names.replace_strict(
+            {n: self.name_index.get(normalize_name(n)) for n in distinct}, default=None, return_dtype=pl.String
+        )
         code = by_name.to_numpy().astype(object)
         flag = np.full(len(names), None, dtype=object)
         name_given = names.is_not_null().to_numpy()
@@ -115,15 +118,14 @@ class City:
         lat_a, lon_a = lat.cast(pl.Float64).to_numpy(), lon.cast(pl.Float64).to_numpy()
         has_point = need_point & ~np.isnan(lat_a) & ~np.isnan(lon_a)
         if has_point.any() and self.polygons:
-            pts = pl.DataFrame({"lat": lat_a[has_point], "lon": lon_a[has_point]}).unique(maintain_order=True)
+            points = pl.DataFrame({"lat": lat_a[has_point], "lon": lon_a[has_point]})
+            pts = points.unique(maintain_order=True)
             codes = geo.assign(pts["lon"].to_numpy(), pts["lat"].to_numpy(), self.polygons)
-            lookup = {(a, b): c for a, b, c in zip(pts["lat"].to_list(), pts["lon"].to_list(), codes, strict=True)}
+            table = pts.with_columns(pl.Series("code", codes.tolist(), dtype=pl.String))
+            found = points.join(table, on=["lat", "lon"], how="left", maintain_order="left")["code"]
             idx = np.nonzero(has_point)[0]
-            for i in idx:
-                c = lookup[(lat_a[i], lon_a[i])]
-                code[i] = c
-                if c is None:
-                    flag[i] = "outside_districts"
+            code[idx] = found.to_numpy().astype(object)
+            flag[idx[found.is_null().to_numpy()]] = "outside_districts"
         flag[need_point & ~has_point] = "no_district"
         # lists, not object arrays: polars cannot cast an object array whose first item is None
         return pl.Series(code.tolist(), dtype=pl.String), pl.Series(flag.tolist(), dtype=pl.String)

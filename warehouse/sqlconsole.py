@@ -33,7 +33,7 @@ import duckdb
 import polars as pl
 
 import settings
-from warehouse import sqlguard
+from warehouse import partitions, sqlguard
 
 TIMEOUT_S = 5.0
 ROW_CAP = 10_000
@@ -95,6 +95,7 @@ def console_connection(db: Path | str, *, hide_text: bool = False) -> duckdb.Duc
     con = duckdb.connect(":memory:", config=_CONFIG)
     try:
         con.execute("attach $path as warehouse (read_only)", {"path": str(db)})
+        partitions.attach_listed(con, db, "warehouse")  # the year files behind fct_sensor_readings
         if hide_text:
             # identifiers from sqlguard's allow-list and this module's constants, never from the analyst
             for table in sorted(sqlguard.ALLOWED_TABLES - {"fct_complaints"}):

@@ -1,4 +1,5 @@
 -- agg_anomaly_episodes: every episode spans 2+ whole hours, has a sensor, and its link's signal metric.
+-- params: none (checked whole on every write that can change its tables: cheap even at a million rows).
 select e.*,
 from agg_anomaly_episodes as e
 where e.hours < 2 or e.sensors < 1

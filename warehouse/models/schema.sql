@@ -80,10 +80,7 @@ create table if not exists fct_complaints (
     agency text, title text, description_masked text, quality text, batch_id integer not null,
 );
 
-create table if not exists fct_sensor_readings (
-    sensor_id text not null, metric text not null, measured_at timestamptz not null,
-    value double not null, unit text not null, quality text,
-);
+-- fct_sensor_readings and agg_sensor_hourly are views over one file per year: warehouse/partitions.py
 
 create table if not exists agg_complaints_daily (
     day date not null, district_code text, domain text, category text, kind text, channel text,
@@ -93,11 +90,6 @@ create table if not exists agg_complaints_daily (
     on_time bigint, late bigint,
     satisfaction_n bigint, satisfaction_sum bigint,
     votes_sum bigint, proposals_decided bigint, proposals_adopted bigint,
-);
-
-create table if not exists agg_sensor_hourly (
-    sensor_id text not null, metric text not null, hour timestamptz not null, day date not null,
-    n bigint, n_flagged bigint, value_sum double, mean double, min double, max double,
 );
 
 create table if not exists agg_sensor_daily (

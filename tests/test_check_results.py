@@ -1,0 +1,206 @@
+"""Checks run inside every write on the days it touched, stored in check_results (warehouse/check.py record_checks).
+
+Each test builds the KPI fixture warehouse (tests/fixtures/kpi/: 민원 batch 1, AirKorea batch 2 on 2025-03-28..29,
+SensorThings batch 3 on 03-16..03-29) and then breaks it on purpose, in place, the way no write would:
+- G30: an agg_sensor_daily row for airkorea:보람동 × o3 on 2025-03-30 with n = 3 and no hours behind it;
+- G20: the same on 2025-03-20 with n = 2.
+Either makes agg_sensor_daily_matches_hourly report one row (hourly n null ≠ daily n). The batches added here are
+AirKorea files for station 보람동 (sensor airkorea:보람동), hours "2025033001".."03" = 03-30 01:00–03:00 KST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+from fixture_warehouse import build_kpi_warehouse
+from helpers_warehouse import cli, query, sha256, write_airkorea, write_minwon
+
+from warehouse import check, store
+from warehouse.build import ingest
+
+KST = ZoneInfo("Asia/Seoul")
+DAILY = "agg_sensor_daily_matches_hourly"
+G30 = {"sensor_id": "airkorea:보람동", "metric": "o3", "day": "2025-03-30", "n": None, "daily_n": 3, "rows": 1}
+G20 = {"sensor_id": "airkorea:보람동", "metric": "o3", "day": "2025-03-20", "n": None, "daily_n": 2, "rows": 1}
+
+
+def _kst(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=KST)
+
+
+@pytest.fixture(autouse=True)
+def sejong(monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_CITY", "sejong")
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """A fresh KPI warehouse with G30 and G20 written into agg_sensor_daily in place."""
+    path = build_kpi_warehouse(tmp_path / "kpi.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("""insert into agg_sensor_daily values
+            ('airkorea:보람동', 'o3', date '2025-03-30', 3, 0, 0.09, 0.03, 0.02, 0.04),
+            ('airkorea:보람동', 'o3', date '2025-03-20', 2, 0, 0.05, 0.025, 0.02, 0.03)""")
+    finally:
+        con.close()
+    return path
+
+
+def _air(tmp_path: Path, name: str, rows: list[list[str]]) -> Path:
+    return write_airkorea(tmp_path / name, rows)
+
+
+def _stored(db: Path, name: str) -> list[tuple]:
+    """(day, failures, sample rows, batch_id, scope_from, scope_to) of one check's stored rows, own row first."""
+    rows = query(db, "select day, failures, sample, batch_id, scope_from, scope_to from check_results"
+                     " where check_name = $name order by day nulls first", {"name": name})
+    return [(r["day"], r["failures"], json.loads(r["sample"]) if r["sample"] else None, r["batch_id"], r["scope_from"],
+             r["scope_to"]) for r in rows.iter_rows(named=True)]
+
+
+def _failures(db: Path) -> dict[str, int]:
+    rows = query(db, "select check_name, sum(failures) as n from check_results group by all having sum(failures) > 0")
+    return dict(rows.iter_rows())
+
+
+def test_broken_row_inside_the_touched_range_is_reported_after_the_write(tmp_path, db):
+    # the build stored every check clean: G30 and G20 came later, in place, and no write has looked since
+    assert _failures(db) == {}
+    # batch 4: 보람동 PM10 30, 31, 32 and PM2.5 15, 16, 17 at 03-30 01–03 h, no ozone: 6 readings on 03-30
+    report = ingest("sensors", [_air(tmp_path, "a.csv", [
+        ["2025033001", "보람동", "30", "15", ""], ["2025033002", "보람동", "31", "16", ""],
+        ["2025033003", "보람동", "32", "17", ""]])], "airkorea", db)
+    assert (report.batch_id, report.rows_loaded) == (4, 6)
+    # the batch touched 03-30 (01:00–03:00), widened to the local day [03-30 00:00, 03-31 00:00): G30 is in it,
+    # untouched by the batch (it had no ozone), so it is found; G20 on 03-20 is outside and not looked at
+    day = (_kst(2025, 3, 30), _kst(2025, 3, 31))
+    assert _stored(db, DAILY) == [
+        (None, 0, None, 4, *day),
+        (dt.date(2025, 3, 30), 1, [G30], 4, *day),
+    ]
+    assert _failures(db) == {DAILY: 1}
+    # the anomaly checks looked 35 days further: [03-30, 03-31 + 35 = 05-05)
+    assert _stored(db, "agg_sensor_anomalies_unique") == [(None, 0, None, 4, _kst(2025, 3, 30), _kst(2025, 5, 5))]
+    # the whole history (read-only, nothing stored) finds G20 as well
+    assert {r.name: r.failures for r in check.run_checks(db) if r.failures} == {DAILY: 2}
+
+    # --read-only: the same report and exit code, nothing stored, the file unchanged (e.g. verifying a backup)
+    before = sha256(db)
+    result = cli("check", "--read-only", "--db", db)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"FAIL {DAILY}" in result.stdout and "18 of 19 checks passed" in result.stdout
+    assert sha256(db) == before and _failures(db) == {DAILY: 1}
+
+    # the check command: the whole history, stored, exit 1, the report lists the check
+    result = cli("check", "--db", db)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"FAIL {DAILY}: agg_sensor_daily: one row per sensor × metric × day, equal to its hours summed. — 2 offending rows" \
+        in result.stdout
+    assert "18 of 19 checks passed" in result.stdout
+    stored = _stored(db, DAILY)
+    assert [s[:4] for s in stored] == [
+        (None, 0, None, None), (dt.date(2025, 3, 20), 1, [G20], None), (dt.date(2025, 3, 30), 1, [G30], None),
+    ]
+    assert all(s[4] is None and s[5] is None for s in stored)  # scope null = the whole history
+
+
+def test_a_scoped_run_keeps_failures_outside_its_range(tmp_path, db):
+    assert cli("check", "--db", db).returncode == 1  # stores G20 (03-20) and G30 (03-30): 2 failures
+    # batch 4: 보람동 PM10 40 at 03-31 05:00 — touches 03-31 only
+    ingest("sensors", [_air(tmp_path, "b.csv", [["2025033105", "보람동", "40", "", ""]])], "airkorea", db)
+    assert _failures(db) == {DAILY: 2}  # 03-20 and 03-30 kept: the run looked at [03-31, 04-01) only
+    assert [s[:4] for s in _stored(db, DAILY)] == [
+        (None, 0, None, 4), (dt.date(2025, 3, 20), 1, [G20], None), (dt.date(2025, 3, 30), 1, [G30], None),
+    ]
+    # batch 5, complaints: the sensor checks are not run (a complaint batch writes none of their tables)
+    ingest("complaints", [write_minwon(tmp_path / "m.csv", [{
+        "접수번호": "N-1", "접수일시": "2025-03-30 10:00:00", "민원구분": "고충민원", "민원분야": "불법주정차",
+        "민원제목": "불법주차 신고", "처리상태": "접수", "읍면동": "아름동", "신청경로": "모바일앱", "민원인번호": "R-N1",
+    }])], "kr_minwon", db)
+    own = dict(query(db, "select check_name, batch_id from check_results where day is null").iter_rows())
+    assert own[DAILY] == 4 and own["fct_sensor_readings_unique_key"] == 4 and own["dim_sensor_unique"] == 4
+    assert own["fct_complaints_unique_id"] == 5 and own["load_batches_balance"] == 5
+    # the complaint checks on the day N-1 was requested, [03-30, 03-31); complaint ids whole
+    assert _stored(db, "agg_complaints_daily_matches_fct") == [(None, 0, None, 5, _kst(2025, 3, 30), _kst(2025, 3, 31))]
+    assert _stored(db, "fct_complaints_unique_id") == [(None, 0, None, 5, None, None)]
+    assert _failures(db) == {DAILY: 2}
+    # batch 6: 보람동 ozone 0.02, 0.03, 0.04 at 03-30 01–03 h. The build recomputes 보람동 × o3 × 03-30 from its
+    # hours (n = 3 = hourly n), so G30 is gone; the run replaces day 03-30 with nothing, 03-20 stays
+    ingest("sensors", [_air(tmp_path, "c.csv", [
+        ["2025033001", "보람동", "", "", "0.02"], ["2025033002", "보람동", "", "", "0.03"],
+        ["2025033003", "보람동", "", "", "0.04"]])], "airkorea", db)
+    assert [s[:4] for s in _stored(db, DAILY)] == [(None, 0, None, 6), (dt.date(2025, 3, 20), 1, [G20], None)]
+    assert _failures(db) == {DAILY: 1}
+    assert {r.name: r.failures for r in check.run_checks(db) if r.failures} == {DAILY: 1}  # the stored truth
+
+
+def test_a_check_never_stored_or_changed_runs_over_the_whole_history(tmp_path, db):
+    con = duckdb.connect(str(db))
+    try:  # as if the check's SQL had changed since it was stored, and another check had never run
+        con.execute("update check_results set sql_hash = 'older' where check_name = $name", {"name": DAILY})
+        con.execute("delete from check_results where check_name = 'fct_sensor_readings_unique_key'")
+    finally:
+        con.close()
+    ingest("sensors", [_air(tmp_path, "b.csv", [["2025033105", "보람동", "40", "", ""]])], "airkorea", db)
+    # both ran whole (scope null) although the batch touched 03-31 only: G20 and G30 are found
+    assert [s[:4] for s in _stored(db, DAILY)] == [
+        (None, 0, None, 4), (dt.date(2025, 3, 20), 1, [G20], 4), (dt.date(2025, 3, 30), 1, [G30], 4),
+    ]
+    assert _stored(db, DAILY)[0][4:] == (None, None)
+    assert _stored(db, "fct_sensor_readings_unique_key") == [(None, 0, None, 4, None, None)]
+    # the others stayed scoped
+    assert _stored(db, "fct_sensor_readings_not_null") == [(None, 0, None, 4, _kst(2025, 3, 31), _kst(2025, 4, 1))]
+
+
+def test_a_batch_that_changes_no_reading_runs_no_time_series_check(tmp_path, db):
+    air = _air(tmp_path, "b.csv", [["2025033105", "보람동", "40", "", ""]])
+    ingest("sensors", [air], "airkorea", db)
+    report = ingest("sensors", [air], "airkorea", db)  # the same file again: 1 duplicate, nothing loaded
+    assert (report.batch_id, report.rows_loaded, report.rows_duplicate) == (5, 0, 1)
+    own = dict(query(db, "select check_name, batch_id from check_results where day is null").iter_rows())
+    assert own[DAILY] == own["fct_sensor_readings_unique_key"] == 4  # not run again
+    assert own["dim_sensor_unique"] == own["load_batches_balance"] == 5  # run: the batch wrote their tables
+
+
+def test_a_complaint_moved_to_another_day_rechecks_both_days(tmp_path, db):
+    # C17 (민원 fixture: requested 2025-03-28 22:00, 소음, 아름동) corrected to 2025-04-02 09:00: the build recomputes
+    # the rollup of 03-28 (where it was) and 04-02 (where it is), so the checks look at [03-28, 04-03)
+    report = ingest("complaints", [write_minwon(tmp_path / "m.csv", [{
+        "접수번호": "C17", "접수일시": "2025-04-02 09:00:00", "민원구분": "고충민원", "민원분야": "소음",
+        "민원제목": "공사장 소음", "처리상태": "접수", "읍면동": "아름동", "신청경로": "모바일앱", "민원인번호": "R13",
+    }])], "kr_minwon", db)
+    assert (report.batch_id, report.rows_updated) == (4, 1)
+    for name in ("agg_complaints_daily_matches_fct", "agg_complaints_daily_unique", "fct_complaints_accepted_values"):
+        assert _stored(db, name) == [(None, 0, None, 4, _kst(2025, 3, 28), _kst(2025, 4, 3))], name
+
+
+def test_stored_results_feed_the_check_command_report(tmp_path, db):
+    with store.writing(db) as con:
+        results = check.record_checks(con)  # the whole history, no batch: what `python -m warehouse check` stores
+    assert len(results) == 19
+    failed = [r for r in results if r.failures]
+    assert [(r.name, r.failures) for r in failed] == [(DAILY, 2)]
+    assert failed[0].sample.to_dicts() == [G20, G30]
+
+
+def test_anomaly_reach_matches_the_model():
+    # check.DAYS_AFTER must follow the anomaly model's recompute window (the days after the touched ones)
+    model = (Path(check.__file__).parent / "models" / "marts" / "agg_sensor_anomalies.sql").read_text(encoding="utf-8")
+    assert re.search(r"max\(t\.day\) \+ (\d+) as last_day", model).group(1) == str(check.DAYS_AFTER["agg_sensor_anomalies"])
+
+
+def test_every_time_series_check_is_scoped_and_says_so():
+    series = {"fct_sensor_readings", "agg_sensor_hourly", "agg_sensor_daily", "agg_sensor_anomalies", "fct_complaints",
+              "agg_complaints_daily"}
+    for c in check.checks():
+        header = [line for line in c.sql.splitlines() if line.startswith("--")]
+        assert "params:" in "\n".join(header), f"{c.name}: the header names no params"
+        # a repeated complaint id can span days: that check alone stays whole
+        assert c.scoped == (bool(c.tables & series) and c.name != "fct_complaints_unique_id"), c.name
