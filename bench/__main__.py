@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from bench import baseline_pandas, browser_bench, build_bench, bulk_load, generate, report
 from bench.report import stats
 from bench.tiers import RESULTS_DIR, ROOT_DIR, TIERS, tier
+from warehouse import partitions, store
 
 BASELINE_PAGES = ["overview", "infrastructure"]
 
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> dict:
         b["ratio_complaints"] = b["complaints_per_s"]["median"] / b["bare_complaints_per_s"]["median"]
         b["raw"] = {"builds": builds, "bare": bares}
         res["build"] = b
-    res["warehouse_bytes"] = db.stat().st_size
+    res["warehouse_bytes"] = store.size(db)
 
     incs = []
     work = t.data_dir / "work.duckdb"
@@ -79,8 +81,12 @@ def run(args: argparse.Namespace) -> dict:
         incs.append(build_bench.incremental_day(t, manifest, db, work))
     for suffix in ("", ".wal"):
         Path(str(work) + suffix).unlink(missing_ok=True)
-    res["incremental"] = {k: stats([x[k] for x in incs]) for k in ("total_s", "prepare_s", "copy_s", "merge_s", "finalize_s")}
-    res["incremental"].update(complaints=incs[0]["complaints"], readings=incs[0]["readings"], raw=incs)
+    shutil.rmtree(partitions.parts_dir(work), ignore_errors=True)
+    parts = ("total_s", "prepare_s", "copy_s", "merge_s", "finalize_s", "year_file_copy_s")
+    res["incremental"] = {k: stats([x[k] for x in incs]) for k in parts}
+    res["incremental"].update(complaints=incs[0]["complaints"], readings=incs[0]["readings"],
+                              copied_bytes=incs[0]["copied_bytes"], db_bytes=incs[0]["db_bytes"],
+                              year_file_bytes=incs[0]["year_file_bytes"], raw=incs)
 
     log("pages (AppTest)")
     out = t.data_dir / "pages.json"

@@ -22,10 +22,25 @@ if filters is None:
     st.stop()
 freshness_caption()
 
+# The rows appear top to bottom as laid out here, but the charts are sent first: the browser loads and evaluates
+# plotly's JS chunk (~1 s) only once a chart arrives, so it now does that while the KPIs below are computed.
+score_row, headline = st.container(), st.container()
+if roles.sees_details():  # investors: headline numbers only, no daily trend, ranking or lists with ids
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("접수 대비 처리 추이", "Received vs closed"))
+        trend = load("complaints_trend", **filters.params())
+        st.plotly_chart(charts.received_vs_closed(trend, t("접수", "Received"), t("처리 완료", "Closed")), key="trend")
+    with right:
+        st.subheader(t("기한 내 처리율 하위 읍면동", "Districts with the lowest on-time rate"))
+        districts = load("district_performance", **filters.params()).head(8)
+        name_col = "name_ko" if lang() == "ko" else "name_en"
+        st.plotly_chart(charts.horizontal_bars(districts, name_col, "on_time_rate", "", percent=True), key="worst_districts")
+
 # City score for day, week, month and quarter ending at as_of, and for the chosen period
 end = dt.datetime.combine(filters.as_of.date() + dt.timedelta(days=1), dt.time(), filters.as_of.tzinfo)
 windows = {t("일", "Day"): 1, t("주", "Week"): 7, t("월", "Month"): 30, t("분기", "Quarter"): 91}
-cols = st.columns(len(windows) + 1)
+cols = score_row.columns(len(windows) + 1)
 for col, (label, days) in zip(cols, windows.items(), strict=False):
     window = replace(filters, start=end - dt.timedelta(days=days), end=end)
     sup.kpi_card(col, "city_score", sup.scored(window), sup.scored(window.previous()),
@@ -34,24 +49,13 @@ current, previous = kpi.values(filters), kpi.values(filters.previous())
 backlog = kpi.backlog_total(filters)
 cols[-1].metric(BY_KEY["backlog"].name, sup.count_text(backlog), help=BY_KEY["backlog"].definition, border=True)
 
-st.subheader(t("핵심 지표 (선택 기간, 직전 같은 기간 대비)", "Headline KPIs (period, vs the previous period of equal length)"))
+headline.subheader(t("핵심 지표 (선택 기간, 직전 같은 기간 대비)", "Headline KPIs (period, vs the previous period of equal length)"))
 keys = ["received", "resolution_rate", "on_time_rate", "median_days_to_close", "first_response_hours", "satisfaction_mean"]
-for col, key in zip(st.columns(len(keys)), keys, strict=True):
+for col, key in zip(headline.columns(len(keys)), keys, strict=True):
     sup.kpi_card(col, key, current, previous)
-if not roles.sees_details():  # investors: headline numbers only, no daily trend, ranking or lists with ids
-    st.caption(BY_KEY["small_group_suppression"].definition)
+if not roles.sees_details():
+    headline.caption(BY_KEY["small_group_suppression"].definition)
     st.stop()
-
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("접수 대비 처리 추이", "Received vs closed"))
-    trend = load("complaints_trend", **filters.params())
-    st.plotly_chart(charts.received_vs_closed(trend, t("접수", "Received"), t("처리 완료", "Closed")), key="trend")
-with right:
-    st.subheader(t("기한 내 처리율 하위 읍면동", "Districts with the lowest on-time rate"))
-    districts = load("district_performance", **filters.params()).head(8)
-    name_col = "name_ko" if lang() == "ko" else "name_en"
-    st.plotly_chart(charts.horizontal_bars(districts, name_col, "on_time_rate", "", percent=True), key="worst_districts")
 
 st.subheader(t("경보", "Alerts"))
 a1, a2, a3 = st.columns(3)

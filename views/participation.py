@@ -22,10 +22,9 @@ if filters is None:
 freshness_caption()
 cov = part.coverage()
 params = filters.params()
-current = load("kpi_headline", **params).row(0, named=True)
-previous = load("kpi_headline", **filters.previous().params()).row(0, named=True)
-st.subheader(t("참여 지표 (선택 기간, 직전 같은 기간 대비)", "Participation KPIs (period, vs the previous period of equal length)"))
-part.kpi_cards(current, previous, cov)
+# The KPI row appears here but is filled after the district charts below: the browser loads and evaluates plotly's
+# JS chunk (~1 s) only once a chart arrives, so it does that while the KPIs are computed (on a cold cache).
+kpi_row = st.container()
 
 name_col = "name_ko" if lang() == "ko" else "name_en"
 st.subheader(t("읍면동별 참여", "Participation by district"))
@@ -71,6 +70,12 @@ else:
     else:
         number = {c: st.column_config.NumberColumn(headers[c], format="%.1f") for c in shown if c.endswith("_1000")}
         st.dataframe(districts.select(shown), hide_index=True, key="part_district_table", column_config=headers | number)
+
+with kpi_row:
+    current = load("kpi_headline", **params).row(0, named=True)
+    previous = load("kpi_headline", **filters.previous().params()).row(0, named=True)
+    st.subheader(t("참여 지표 (선택 기간, 직전 같은 기간 대비)", "Participation KPIs (period, vs the previous period of equal length)"))
+    part.kpi_cards(current, previous, cov)
 
 left, right = st.columns(2)
 with left:
