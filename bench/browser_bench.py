@@ -346,8 +346,7 @@ def measure(db: Path, runs: int, log: Path, sessions: int = 5) -> dict:
     return {"pages": charts, "memory": memory, "warm": WARM, "cold": COLD}
 
 
-WARM = ("one browser profile on disk that has opened the page before (JS chunks from the HTTP disk cache, "
-        "V8 code cache available): the mayor's morning visit")
+WARM = "one browser profile on disk that has opened the page before (JS chunks from its HTTP disk cache): the mayor's morning"
 COLD = "a fresh browser context per navigation (empty HTTP cache): a first visit"
 
 
