@@ -2,9 +2,9 @@
 that time goes, and the dashboard's memory (RSS) while 5 sessions browse at once: a real `streamlit run
 dashboard.py` and headless Debian Chromium (playwright).
 
-"First chart drawn" = the first visible plotly chart with its SVG, or the map's canvas, timed in the page itself
-(`performance.now()` from the navigation's start) by a MutationObserver. A page without a chart is timed to its
-first table, else to the end of its script run (marked `table` or `script end`).
+"First chart drawn" = the first visible plotly chart with its SVG, Vega-Lite chart with its canvas, or the map's
+canvas, timed in the page itself (`performance.now()` from the navigation's start) by a MutationObserver. A page
+without a chart is timed to its first table, else to the end of its script run (marked `table` or `script end`).
 
 Cold = a fresh browser context per navigation (empty HTTP cache, no V8 code cache): a first visit. Warm = one
 browser profile on disk, like a real user's, that has opened the page before: Streamlit serves its content-hashed
@@ -13,7 +13,7 @@ every morning in the same browser, so the target applies to warm.
 
 Where the time goes, per visit, in ms and in sequence, so the phases add up to the first chart:
 boot (HTML, JS bundle, websocket open), server (session start and script run until the chart's element arrives
-over the websocket), fetch (the element's lazily loaded JS chunk: PlotlyChart, DeckGlJsonChart or DataFrame),
+over the websocket), fetch (the element's lazily loaded JS chunk: PlotlyChart, ArrowVegaLiteChart, DeckGlJsonChart or DataFrame),
 parse (waiting for the chunk's off-thread compile), eval (the chunk's module evaluation on the main thread, from
 the Long Animation Frames API) and draw (rendering whatever arrived meanwhile: the page's charts are drawn together).
 Network timings and websocket frames (decoded as Streamlit ForwardMsgs) come from the Chrome DevTools Protocol.
@@ -42,13 +42,15 @@ from pathlib import Path
 
 from bench.pages_bench import ROOT, pages
 from bench.report import stats
+from warehouse import store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-CHART = '.js-plotly-plot .main-svg, [data-testid="stDeckGlJsonChart"] canvas'
+CHART = ('.js-plotly-plot .main-svg, [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg, '
+         '[data-testid="stDeckGlJsonChart"] canvas')
 TABLE = '[data-testid="stDataFrame"] canvas, [data-testid="stTable"]'
 # marks the first visible chart, the first visible table and the end of the script run, in ms since navigation
 WATCH = """
@@ -82,10 +84,10 @@ LOAF = """
 """
 VIEWPORT = {"width": 1400, "height": 1000}
 # the element a first screen is timed to → the prefix of the JS chunk the frontend loads to draw it
-CHART_ELEMENTS = ("plotly_chart", "deck_gl_json_chart")
+CHART_ELEMENTS = ("plotly_chart", "vega_lite_chart", "deck_gl_json_chart")
 TABLE_ELEMENTS = ("dataframe", "arrow_data_frame")
-CHUNKS = {"plotly_chart": "PlotlyChart.", "deck_gl_json_chart": "DeckGlJsonChart.", "dataframe": "DataFrame.",
-          "arrow_data_frame": "DataFrame."}
+CHUNKS = {"plotly_chart": "PlotlyChart.", "vega_lite_chart": "ArrowVegaLiteChart.", "deck_gl_json_chart": "DeckGlJsonChart.",
+          "dataframe": "DataFrame.", "arrow_data_frame": "DataFrame."}
 PHASES = ("boot", "server", "fetch", "parse", "eval", "draw")
 
 
@@ -397,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         trees = {}
         for label, root in (("before", args.before), ("after", args.after)):
             copy = Path(tmp) / f"{label}.duckdb"
-            shutil.copyfile(args.db, copy)  # one file per server process: DuckDB locks a file per process
+            store.copy(args.db, copy)  # one warehouse per server process: DuckDB locks a file per process
             trees[label] = (root.resolve(), copy)
         res = compare(trees, args.runs, Path(tmp), args.pages.split(",") if args.pages else None)
     if args.out:

@@ -99,7 +99,7 @@ def _browser_phases(browser: dict) -> list[str]:
         f"Warm = {browser.get('warm', 'the page opened before in the same browser profile')}; "
         f"cold = {browser.get('cold', 'a fresh browser context')}.", "",
         "| page | cache | first chart ms | chunk | boot | server | fetch | parse | eval | draw | "
-        "plotly/deck charts received before it was drawn |",
+        "charts received before it was drawn |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in pages.items():

@@ -49,8 +49,8 @@ def marts_digest(db: Path) -> dict[str, tuple]:
     con = store.open_reader(db)
     try:
         names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
-        # table names come from the catalogue itself, not from input
-        return {n: tuple(con.execute(f'select count(*), sum(hash(t)) from "{n}" as t').fetchall()[0]) for n in names}
+        return {n: tuple(con.execute("select count(*), sum(hash(t)) from query_table($n) as t", {"n": n}).fetchall()[0])
+                for n in names}
     finally:
         con.close()
 

@@ -40,7 +40,7 @@ from helpers_warehouse import (
 )
 from polars.testing import assert_frame_equal
 
-from warehouse import build, store
+from warehouse import build, partitions, store
 from warehouse.check import run_checks
 
 KST = ZoneInfo("Asia/Seoul")
@@ -287,9 +287,13 @@ def test_failed_ingest_leaves_file_identical(tmp_path, base_db, monkeypatch, fai
     db = copy_db(base_db, tmp_path / "w.duckdb")
     before = sha256(db)
     if fail_at == "swap":  # after commit and checkpoint, before the rename
+        real_fsync = partitions.fsync
+
         def fail_fsync(path):
-            raise OSError("disk went away (test)")
-        monkeypatch.setattr(store, "_fsync", fail_fsync)
+            if ".tmp-" in Path(path).name:  # the main file's copy, flushed just before the rename
+                raise OSError("disk went away (test)")
+            real_fsync(path)
+        monkeypatch.setattr(partitions, "fsync", fail_fsync)
         expected = OSError
     else:
         real = build.run_sql_file

@@ -13,11 +13,11 @@ tests/fixtures/kpi/EXPECTED.md:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 
 import pytest
+from helpers_charts import layer_data, rows, vega_charts
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "infrastructure.py")
@@ -39,8 +39,12 @@ def _frame(at: AppTest, column: str, width: int | None = None):
     return next(d.value for d in at.dataframe if column in d.value.columns and width in (None, len(d.value.columns)))
 
 
-def _chart(at: AppTest, key: str) -> dict:
-    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)
+def _series(at: AppTest, key: str, field: str, by: str) -> dict[str, list]:
+    """A chart's `field` per value of `by`, in row order."""
+    out: dict[str, list] = {}
+    for row in rows(at, key):
+        out.setdefault(row[by], []).append(row[field])
+    return out
 
 
 def _domain_rows(at: AppTest) -> list[list]:
@@ -78,21 +82,23 @@ def test_page_on_the_kpi_fixture(monkeypatch, kpi_db):
     assert (water["metric_name"], water["value"], water["unit"]) == ("수위", 1.25, "m")
     assert latest[latest["metric_name"] == "소음"]["value"].tolist() == [58.2]
     # air-quality calendar: stations × days, coloured by grade, labelled in Korean
-    heat = _chart(at, "aq_calendar")["data"][0]
-    assert heat["y"] == ["보람동", "아름동", "조치원읍"]
-    assert heat["x"] == ["2025-03-28", "2025-03-29"]
-    assert heat["z"] == [[1, 2], [3, 2], [2, 3]]
-    assert heat["text"] == [["좋음", "보통"], ["나쁨", "보통"], ["보통", "나쁨"]]
-    assert heat["colorbar"]["ticktext"] == ["좋음", "보통", "나쁨", "매우나쁨"]
+    assert _series(at, "aq_calendar", "day", "station") == {
+        s: ["2025-03-28T00:00:00", "2025-03-29T00:00:00"] for s in ("보람동", "아름동", "조치원읍")}
+    assert _series(at, "aq_calendar", "grade", "station") == {"보람동": [1, 2], "아름동": [3, 2], "조치원읍": [2, 3]}
+    assert _series(at, "aq_calendar", "grade_name", "station") == {
+        "보람동": ["좋음", "보통"], "아름동": ["나쁨", "보통"], "조치원읍": ["보통", "나쁨"]}
+    calendar = vega_charts(at)["aq_calendar"]
+    assert calendar["encoding"]["color"]["scale"]["domain"] == ["좋음", "보통", "나쁨", "매우나쁨"]
     episodes = _frame(at, "peak")
     assert episodes[["station", "metric_name", "hours", "peak"]].values.tolist() == [["아름동", "초미세먼지(PM2.5)", 3, 92.0]]
     # time series: the first PM2.5 series (보람동), 48 hourly means, with the PM2.5 grade edges as threshold lines
-    series = _chart(at, "series_chart")
+    series = vega_charts(at)["series_chart"]
     assert at.selectbox(key="series_sensor").value == "airkorea:보람동|pm25"
-    assert len(series["data"][2]["y"]) == 48 and series["data"][2]["y"][-1] == 21.0
-    assert [s["y0"] for s in series["layout"]["shapes"]] == [15, 35, 75]
+    means = [r["mean"] for r in series["data"]["values"]]
+    assert len(means) == 48 and means[-1] == 21.0
+    assert [r["value"] for r in layer_data(series, "rule")[0]] == [15, 35, 75]
     # district comparison: PM2.5 daily means, 보람동 12/30, 아름동 50/22, 조치원읍 14/38
-    compare = {tr["name"]: tr["y"] for tr in _chart(at, "compare_chart")["data"]}
+    compare = _series(at, "compare_chart", "mean", "district")
     assert compare == {"보람동": [12.0, 30.0], "아름동": [50.0, 22.0], "조치원읍": [14.0, 38.0]}
 
 
@@ -102,14 +108,15 @@ def test_choosing_another_series_and_metric(monkeypatch, kpi_db):
     at.selectbox(key="compare_metric").set_value("noise")
     at.run()
     assert not at.exception
-    series = _chart(at, "series_chart")
+    series = vega_charts(at)["series_chart"]
     # the noise meter: 277 hourly readings up to 03-27 12:00 (58.2 dB); the daytime guideline line at 65 dB
-    assert len(series["data"][2]["y"]) == 277 and series["data"][2]["y"][-1] == 58.2
-    assert series["data"][2]["name"] == "소음"
-    assert [s["y0"] for s in series["layout"]["shapes"]] == [65]
-    compare = _chart(at, "compare_chart")["data"]
-    assert [tr["name"] for tr in compare] == ["아름동"]
-    assert len(compare[0]["y"]) == 12 and compare[0]["y"][-1] == pytest.approx(6472 / 130)  # 03-16 … 03-27
+    means = [r["mean"] for r in series["data"]["values"]]
+    assert len(means) == 277 and means[-1] == 58.2
+    assert series["layer"][1]["encoding"]["tooltip"][1]["title"] == "소음 (dB)"
+    assert [r["value"] for r in layer_data(series, "rule")[0]] == [65]
+    compare = _series(at, "compare_chart", "mean", "district")
+    assert list(compare) == ["아름동"]
+    assert len(compare["아름동"]) == 12 and compare["아름동"][-1] == pytest.approx(6472 / 130)  # 03-16 … 03-27
 
 
 def test_domain_filter(monkeypatch, kpi_db):
@@ -128,11 +135,11 @@ def test_page_in_english(monkeypatch, kpi_db):
     assert not at.exception
     assert at.title[0].value == "Infrastructure health"
     assert [row[0] for row in _domain_rows(at)] == ["Transport", "Safety", "Disaster", "Energy", "Environment"]
-    heat = _chart(at, "aq_calendar")["data"][0]
-    assert heat["text"] == [["good", "moderate"], ["bad", "moderate"], ["moderate", "bad"]]
-    assert heat["colorbar"]["ticktext"] == ["good", "moderate", "bad", "very bad"]
+    assert _series(at, "aq_calendar", "grade_name", "station") == {  # station names as the source gives them
+        "보람동": ["good", "moderate"], "아름동": ["bad", "moderate"], "조치원읍": ["moderate", "bad"]}
+    assert vega_charts(at)["aq_calendar"]["encoding"]["color"]["scale"]["domain"] == ["good", "moderate", "bad", "very bad"]
     assert _frame(at, "longest_run")["metric_name"].tolist() == ["PM10"]
-    assert {tr["name"] for tr in _chart(at, "compare_chart")["data"]} == {"Boram-dong", "Areum-dong", "Jochiwon-eup"}
+    assert set(_series(at, "compare_chart", "mean", "district")) == {"Boram-dong", "Areum-dong", "Jochiwon-eup"}
 
 
 def test_no_sensors(monkeypatch, tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers_charts import rows, vega_charts
 from streamlit.testing.v1 import AppTest
 
 from warehouse import store
@@ -42,10 +43,6 @@ def include_march(at: AppTest) -> AppTest:
 def metrics(at: AppTest) -> list[tuple[str, str, str]]:
     return [(m.label, m.value, m.delta) for m in at.metric]
 
-
-def chart(at: AppTest, key: str) -> dict:
-    (found,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    return json.loads(found.proto.spec)
 
 
 TABLES = ("inv_engagement_table", "inv_performance_table")  # in page order (AppTest gives dataframes no key)
@@ -78,13 +75,15 @@ def test_including_the_month_in_progress_shows_march(monkeypatch, kpi_db):
     performance = table(at, "inv_performance_table")
     assert performance.iloc[-1].tolist() == ["2025년 3월", "36", "72.2%", "3.0일", "67.7%"]
     # funnel over Apr 2024 … Mar 2025: R01 … R25 = 25; 2+ items R01 R02 R03 R05 R21 = 5; proposer R21 = 1 → <5
-    stages = chart(at, "inv_funnel")["data"][0]
-    assert stages["text"] == ["25 (100%)", "5 (20%)", "<5", "<5"]
-    assert stages["x"] == [25, 5, None, None]
+    stages = rows(at, "inv_funnel")
+    assert [r["text"] for r in stages] == ["25 (100%)", "5 (20%)", "<5", "<5"]
+    assert [r["value"] for r in stages] == [25, 5, None, None]
     # retention: every cohort under 5 but March (23 new reporters, +0 = 100 %)
-    heat = chart(at, "inv_retention")["data"][0]
-    assert heat["y"][-1] == "2025-03" and heat["text"][-1][0] == "100%"
-    assert {c for row in heat["text"][:-1] for c in row} == {"<5", ""}  # "" = after the window's last month
+    heat = rows(at, "inv_retention")
+    march = [r for r in heat if r["cohort"] == "2025-03"]
+    assert [(r["offset"], r["text"], r["retention"]) for r in march] == [("+0", "100%", 1.0)]
+    assert {r["text"] for r in heat if r["cohort"] != "2025-03"} == {"<5"}  # no cell after the window's last month
+    assert all(r["retention"] is None for r in heat if r["text"] == "<5")
 
 
 def test_english(monkeypatch, kpi_db):
@@ -115,7 +114,7 @@ def everything_shown(at: AppTest) -> list[str]:
     shown += [f"{w.label} {getattr(w, 'options', '')}" for w in (*at.selectbox, *at.toggle)]
     for frame in at.dataframe:
         shown += [str(c) for c in frame.value.columns] + [str(v) for v in frame.value.stack()]
-    shown += [c.proto.spec for c in at.get("plotly_chart")]
+    shown += [c.proto.spec for c in at.get("plotly_chart")] + [json.dumps(s, ensure_ascii=False) for s in vega_charts(at).values()]
     return shown
 
 
@@ -135,12 +134,14 @@ def assert_no_small_group(at: AppTest) -> None:
             for n, value in zip(frame.value[received], frame.value[rate], strict=True):
                 assert n != "<5" or value == "<5", (rate, n, value)
     for key in ("inv_engagement", "inv_performance"):
-        for trace in chart(at, key)["data"]:
-            if trace["type"] == "bar":
-                assert all(v is None or v >= 5 for v in trace["y"]), trace["y"]
-            if trace.get("mode") == "text":
-                assert set(trace["text"]) == {"<5"}
-    assert all(v is None or v >= 5 for v in chart(at, "inv_funnel")["data"][0]["x"])
+        spec = vega_charts(at)[key]
+        for panel in [panel for row in spec["vconcat"] for panel in row["hconcat"]]:
+            drawn, *marks = panel["layer"]
+            if drawn["mark"]["type"] == "bar":
+                field = drawn["encoding"]["y"]["field"]
+                assert all(r[field] is None or r[field] >= 5 for r in spec["data"]["values"]), field
+            assert all(m["encoding"]["text"] == {"value": "<5"} for m in marks)  # the only text: "<5" where hidden
+    assert all(r["value"] is None or r["value"] >= 5 for r in rows(at, "inv_funnel"))
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

@@ -3,11 +3,11 @@ user sees, one interaction (another link), English, and the Overview's emerging-
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from helpers_charts import layer_data, vega_charts
 from linkage_warehouse import build_linkage_warehouse
 from streamlit.testing.v1 import AppTest
 
@@ -45,9 +45,9 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def chart(at: AppTest, key: str) -> dict:
-    (found,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    return json.loads(found.proto.spec)
+def line_fields(spec: dict) -> list[str]:
+    """The fields drawn as lines on the right axis (the last layer of complaints_vs_signal)."""
+    return [layer["encoding"]["y"]["field"] for layer in spec["layer"][-1]["layer"]]
 
 
 TABLES = ("confirmed_table", "episodes_table", "blind_spots_table", "emerging_table", "district_score_table",
@@ -80,9 +80,9 @@ def test_the_view_shows_the_hand_computed_linkage():
     impact = table(at, "proposal_impact_table")
     assert impact[["before", "after", "others_before", "others_after"]].values.tolist() == [[6, 2, 4, 4]]
     assert table(at, "hotspots_table")["items"].tolist() == [27, 4]
-    spec = chart(at, "linkage_chart")
-    assert [t["type"] for t in spec["data"]] == ["bar", "scatter"]
-    assert len(spec["layout"]["shapes"]) == 2  # the two noise episodes, shaded
+    spec = vega_charts(at)["linkage_chart"]
+    assert line_fields(spec) == ["signal"]
+    assert len(layer_data(spec, "rect")[0]) == 2  # the two noise episodes, shaded
 
 
 def test_choosing_another_link_redraws_and_keeps_it_in_the_url():
@@ -90,9 +90,10 @@ def test_choosing_another_link_redraws_and_keeps_it_in_the_url():
     at.selectbox(key="link").select("flood").run()
     assert not at.exception
     assert at.query_params["link"] == "flood"
-    spec = chart(at, "linkage_chart")
-    assert [t["type"] for t in spec["data"]] == ["bar", "scatter", "scatter"]  # + rainfall, the context metric
-    assert len(spec["layout"]["shapes"]) == 1 and sum(spec["data"][0]["y"]) == 2  # F1, F2
+    spec = vega_charts(at)["linkage_chart"]
+    assert line_fields(spec) == ["signal", "context"]  # + rainfall, the context metric
+    assert len(layer_data(spec, "rect")[0]) == 1
+    assert sum(r["complaints"] for r in spec["data"]["values"]) == 2  # F1, F2
     shown = metrics(at)
     assert shown["센서 확인 민원 비율"] == "100.0%"
     # a shared link opens on the same link

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from helpers_charts import vega_charts
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,12 +79,10 @@ def test_invalid_url_values_are_ignored():
 
 def test_overview_charts_and_alerts():
     at = open_app(**CURRENT)
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 2
-    import json
-
-    trend = json.loads(charts[0].proto.spec)
-    assert sum(trend["data"][0]["y"]) == 22 and sum(trend["data"][1]["y"]) == 15
+    charts = vega_charts(at)
+    assert set(charts) == {"trend", "worst_districts"}
+    trend = charts["trend"]["data"]["values"]
+    assert sum(r["received"] for r in trend) == 22 and sum(r["closed"] for r in trend) == 15
     tables = [df.value for df in at.dataframe]
     overdue = tables[0]
     expected = ["minwon:O01", "minwon:O02", "minwon:P05", "minwon:P11", "minwon:C05", "minwon:P08", "minwon:C06"]

@@ -7,10 +7,10 @@ row table). Current period = 2025-03-16 … 03-29 (C01 … C22), previous = 03-0
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
+from helpers_charts import rows, vega_charts
 from helpers_warehouse import ingest, write_minwon
 from streamlit.testing.v1 import AppTest
 
@@ -39,9 +39,9 @@ def metrics(at: AppTest) -> list[tuple[str, str, str]]:
     return [(m.label, m.value, m.delta) for m in at.metric]
 
 
-def chart(at: AppTest, key: str) -> dict:
-    (found,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    return json.loads(found.proto.spec)
+def bars(at: AppTest, key: str) -> dict[str, float | None]:
+    """A horizontal bar chart (vega_charts.horizontal_bars) as label → value, top bar first."""
+    return {r["label"]: r["value"] for r in rows(at, key)}
 
 
 def test_kpis_charts_and_table(monkeypatch, kpi_db):
@@ -60,20 +60,22 @@ def test_kpis_charts_and_table(monkeypatch, kpi_db):
         ["보람동", 12687, 5, 5], ["아름동", 15034, 6, 4], ["나성동", 11955, 4, 3], ["조치원읍", 31032, 6, 5],
     ]
     assert len(table) == 24 and table["received"].sum() == 21  # C08 has no district
-    ranked = chart(at, "part_rank")["data"][0]
-    assert ranked["y"][:4] == ["보람동", "아름동", "나성동", "조치원읍"]
-    assert ranked["x"][:4] == pytest.approx([5000 / 12687, 4000 / 15034, 3000 / 11955, 5000 / 31032])
-    the_map = chart(at, "part_map")
-    assert the_map["data"][0]["type"] == "choroplethmap"
-    assert the_map["layout"]["map"]["style"] == "white-bg"  # our polygons only: no basemap tiles
-    assert len(the_map["data"][0]["geojson"]["features"]) == 24
-    channels = chart(at, "part_channels")["data"][0]
-    assert (channels["y"], channels["x"]) == (["앱", "전화", "국민신문고", "웹"], pytest.approx([10 / 22, 6 / 22, 3 / 22, 3 / 22]))
-    assert chart(at, "part_repeat")["data"][0]["y"] == [13, 3, 1, 0, 0]
-    assert chart(at, "part_funnel")["data"][0]["x"] == [3, 3, 2, 1]
-    assert chart(at, "part_ratings")["data"][0]["y"] == [0, 1, 2, 2, 3]
-    new, returning = chart(at, "part_new_returning")["data"]
-    assert (new["y"], returning["y"]) == ([17], [0])  # every reporter of March 2025 is new that month
+    ranked = bars(at, "part_rank")
+    assert list(ranked)[:4] == ["보람동", "아름동", "나성동", "조치원읍"]
+    assert list(ranked.values())[:4] == pytest.approx([5000 / 12687, 4000 / 15034, 3000 / 11955, 5000 / 31032])
+    the_map = vega_charts(at)["part_map"]
+    (shapes,) = the_map["layer"]
+    assert shapes["mark"]["type"] == "geoshape" and len(shapes["data"]["values"]["features"]) == 24  # our polygons only
+    filled = {r["name"]: r["value"] for r in shapes["transform"][0]["from"]["data"]["values"]}
+    assert filled["보람동"] == pytest.approx(5000 / 12687) and filled["조치원읍"] == pytest.approx(5000 / 31032)
+    channels = bars(at, "part_channels")
+    assert list(channels) == ["앱", "전화", "국민신문고", "웹"]
+    assert list(channels.values()) == pytest.approx([10 / 22, 6 / 22, 3 / 22, 3 / 22])
+    assert [r["value"] for r in rows(at, "part_repeat")] == [13, 3, 1, 0, 0]
+    assert [r["value"] for r in rows(at, "part_funnel")] == [3, 3, 2, 1]
+    assert [r["value"] for r in rows(at, "part_ratings")] == [0, 1, 2, 2, 3]
+    months = [(r["month"][:7], r["order"], r["value"]) for r in rows(at, "part_new_returning")]
+    assert months == [("2025-03", 0, 17), ("2025-03", 1, 0)]  # every reporter of March 2025 is new that month
     assert at.caption[0].value.startswith("데이터 기준 2025년 3월 29일 오후 11:00")
 
 
@@ -88,16 +90,16 @@ def test_district_filter_changes_every_panel(monkeypatch, kpi_db):
     assert at.dataframe[0].value.values.tolist() == [
         ["보람동", 12687, 5, 5, pytest.approx(5000 / 12687), pytest.approx(5000 / 12687)],
     ]
-    assert chart(at, "part_funnel")["data"][0]["x"] == [1, 1, 0, 0]  # C12: 12 votes, undecided
+    assert [r["value"] for r in rows(at, "part_funnel")] == [1, 1, 0, 0]  # C12: 12 votes, undecided
 
 
 def test_measure_switch_ranks_by_items_received(monkeypatch, kpi_db):
     at = open_page(monkeypatch, kpi_db, period=FIXTURE_PERIOD)
     at.segmented_control(key="part_measure").set_value("received").run()
-    ranked = chart(at, "part_rank")["data"][0]
+    ranked = bars(at, "part_rank")
     # received per 1,000: 아름동 6000/15034 = 0.399 > 보람동 5000/12687 = 0.394 > 나성동 4000/11955 > 조치원읍 6000/31032
-    assert ranked["y"][:4] == ["아름동", "보람동", "나성동", "조치원읍"]
-    assert ranked["x"][:4] == pytest.approx([6000 / 15034, 5000 / 12687, 4000 / 11955, 6000 / 31032])
+    assert list(ranked)[:4] == ["아름동", "보람동", "나성동", "조치원읍"]
+    assert list(ranked.values())[:4] == pytest.approx([6000 / 15034, 5000 / 12687, 4000 / 11955, 6000 / 31032])
 
 
 def test_english(monkeypatch, kpi_db):
@@ -107,7 +109,7 @@ def test_english(monkeypatch, kpi_db):
         "Received", "Participants per 1,000 residents", "Repeat participants", "Adoption rate", "Satisfaction",
         "Satisfaction response rate",
     ]
-    assert chart(at, "part_channels")["data"][0]["y"] == ["App", "Phone", "e-People", "Web"]
+    assert list(bars(at, "part_channels")) == ["App", "Phone", "e-People", "Web"]
     assert at.caption[0].value.startswith("Data as of Mar 29, 2025 23:00")
 
 
@@ -144,4 +146,4 @@ def test_no_population_says_not_available(monkeypatch, tmp_path):
     at = open_page(monkeypatch, build_anonymous(tmp_path, ""), lang="en")
     assert metrics(at)[:2] == [("Received", "6", "+6"), ("Participants per 1,000 residents", "–", "")]
     assert "Participation per 1,000 residents: not available for this source" in [i.value for i in at.info]
-    assert not at.get("plotly_chart") or all(not c.proto.id.endswith("-part_map") for c in at.get("plotly_chart"))
+    assert "part_map" not in vega_charts(at)

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 import streamlit as st
 from fixture_warehouse import build_kpi_warehouse
@@ -136,6 +137,10 @@ def _node_texts(node) -> list[str]:
     proto = getattr(node, "proto", None)
     if kind in ("arrow_data_frame", "dataframe", "table"):
         out.append(node.value.to_csv())  # the values the grid shows (the proto holds Arrow bytes)
+    elif kind == "vega_lite_chart":  # the spec, and the rows Streamlit moved out of it into Arrow bytes
+        out += _flatten(json.loads(proto.spec))
+        if proto.data.data:
+            out += _flatten(pa.ipc.open_stream(proto.data.data).read_all().to_pylist())
     elif proto is not None:
         out.append(text_format.MessageToString(proto, as_utf8=True))  # labels, values, options, help texts
         for field in ("spec", "json"):  # plotly and pydeck specs: JSON strings, read as data

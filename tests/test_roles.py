@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 import yaml
+from helpers_charts import vega_charts
 from streamlit.testing.v1 import AppTest
 
 from ui import accounts, roles
@@ -70,7 +71,8 @@ def open_page(role: str, view: str, **kw) -> AppTest:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    """Every chart by its key: plotly specs, and Vega-Lite specs with their rows in data.values."""
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")} | vega_charts(at)
 
 
 # --- which pages each role gets ------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ def test_a_forbidden_page_requested_again_runs_the_default_page_instead():
     run(at)
     assert at.title[0].value == "세종 스마트시티 운영 현황"
     assert not [w for w in at.selectbox if w.key == "ex_mart"]
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not charts(at)
 
 
 def test_the_data_layer_refuses_what_the_role_may_not_run():
@@ -159,7 +161,7 @@ def test_investor_allow_list_names_real_queries():
 def test_investor_overview_is_headline_numbers_only():
     mayor, investor = run(app("mayor_office")), run(app("investor"))
     assert len(mayor.dataframe) >= 3 and len(charts(mayor)) >= 2  # alert tables, trend and worst districts
-    assert not investor.dataframe and not investor.get("plotly_chart")
+    assert not investor.dataframe and not charts(investor)
     shown = {m.label: m.value for m in investor.metric}
     # EXPECTED.md, current period: 22 received, backlog 12; the day window has fewer than 5 items
     assert shown["접수 건수"] == "22" and shown["미처리 잔량"] == "12" and shown["도시 점수 · 일"] == "<5"
@@ -188,13 +190,13 @@ def test_investor_participation_suppresses_every_group_under_5():
 
     full_charts, shown_charts = charts(mayor), charts(investor)
     for key in ("part_channels", "part_kinds"):
-        counts = dict(zip(full_charts[key]["data"][0]["y"], full_charts[key]["data"][0]["x"], strict=True))
-        bars = dict(zip(shown_charts[key]["data"][0]["y"], shown_charts[key]["data"][0]["x"], strict=True))
+        counts = {r["label"]: r["value"] for r in full_charts[key]["data"]["values"]}
+        bars = {r["label"]: r["value"] for r in shown_charts[key]["data"]["values"]}
         assert any(v is None for v in bars.values())
         assert all(bars[k] is None or bars[k] == v for k, v in counts.items())
-    for key, field in (("part_repeat", "y"), ("part_ratings", "y"), ("part_funnel", "x")):
-        values = shown_charts[key]["data"][0][field]
-        texts = shown_charts[key]["data"][0]["text"]
+    for key in ("part_repeat", "part_ratings", "part_funnel"):
+        values = [r["value"] for r in shown_charts[key]["data"]["values"]]
+        texts = [r["text"] for r in shown_charts[key]["data"]["values"]]
         assert all((v is None) == (txt == "<5") for v, txt in zip(values, texts, strict=True))
         assert all(v is None or v >= 5 for v in values)
     assert "<5: 국민신문고, 웹" in [c.value for c in investor.caption]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-import charts
 import scoring
-from ui import fmt
+import vega_charts
+from ui import fmt, vega
 from ui.data import load
 from ui.filters import Filters
 from ui.glossary import BY_KEY
@@ -63,7 +63,7 @@ def render(f: Filters) -> None:
     parts = [(f"{key}_contribution", BY_KEY[key].name if key in BY_KEY else key) for key in goals]
     title = t("읍면동 점수 (낮은 순) = 지표별 기여의 합", "District score (lowest first) = sum of KPI contributions")
     bars = scored.with_columns(pl.col(c).fill_null(0.0) for c, _ in parts)  # a KPI without a value adds nothing
-    st.plotly_chart(charts.score_contributions(bars, label, parts, title), key="district_score_chart")
+    vega.chart(vega_charts.score_contributions(bars, label, parts, title), "district_score_chart")
     st.caption(BY_KEY["district_score"].definition + " " + BY_KEY["city_score"].definition)
     columns = {"score": st.column_config.NumberColumn(BY_KEY["city_score"].name, format="%.2f"),
                "used": t("쓰인 지표", "KPIs used"), label: t("읍면동", "District"), "received": t("접수", "Received")}

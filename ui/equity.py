@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-import charts
-from ui import fmt
+import vega_charts
+from ui import fmt, vega
 from ui.data import load
 from ui.filters import Filters
 from ui.glossary import BY_KEY
@@ -58,8 +58,8 @@ def render(f: Filters) -> None:
               help=BY_KEY["equity"].definition)
     curves = [(t("참여", "Participation"), lorenz(participation, weights)),
               (t("처리 기간", "Days to close"), lorenz(days, weights))]
-    st.plotly_chart(charts.lorenz_curves(curves, t("완전 평등", "Equality"), t("인구 누적 비율", "Cumulative share of residents"),
-                                         t("값 누적 비율", "Cumulative share of the value")), key="lorenz_chart")
+    vega.chart(vega_charts.lorenz_curves(curves, t("완전 평등", "Equality"), t("인구 누적 비율", "Cumulative share of residents"),
+                                         t("값 누적 비율", "Cumulative share of the value")), "lorenz_chart")
     label = "name_ko" if lang() == "ko" else "name_en"
     unit = t("참여자", "participants") if basis == "reporters" else t("접수 건수(신청인 키 없음)", "items (no reporter keys)")
     st.dataframe(rows.sort("under_heard", "under_served", "participation_per_1000", descending=[True, True, False])

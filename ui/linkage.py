@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-import charts
-from ui import fmt
+import vega_charts
+from ui import fmt, vega
 from ui import url_state as url
 from ui.data import load
 from ui.filters import Filters
@@ -85,7 +85,7 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
               "context": f"{metric_name(context)} ({metric_unit(context)})" if context else ""}
     st.markdown(f"**{link_name(link)}** · {', '.join(link['categories'])} ↔ {metric_name(link['metric'])} · "
                 + (t("시간별", "hourly") if grain == "hour" else t("일별", "daily")))
-    st.plotly_chart(charts.complaints_vs_signal(series, episodes, labels), key="linkage_chart")
+    vega.chart(vega_charts.complaints_vs_signal(series, episodes, labels), "linkage_chart")
 
     lags = load("linkage_lag_correlation", link=link["link"], **params)
     lag, r = best_lag(lags)
@@ -99,7 +99,7 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
               help=BY_KEY["sensor_confirmed_share"].definition)
     c4.metric(t("센서 있는 읍면동 기준", "Where a sensor is"), fmt.pct(mine["confirmed_share_covered"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)
-    st.plotly_chart(charts.lag_correlation(lags, lag, t("시차 (시간)", "Lag (hours)"), "r"), key="lag_chart")
+    vega.chart(vega_charts.lag_correlation(lags, lag, t("시차 (시간)", "Lag (hours)"), "r"), "lag_chart")
     st.caption(BY_KEY["lead_time"].definition)
 
     st.markdown(f"**{t('연계 분야별 센서 확인 민원', 'Sensor-confirmed complaints by link')}**")

@@ -3,8 +3,8 @@ flat-lined lists, latest readings, the air-quality calendar, a sensor's time ser
 
 import streamlit as st
 
-import charts
-from ui import fmt
+import vega_charts
+from ui import fmt, vega
 from ui import infrastructure as infra
 from ui.data import freshness_caption, load
 from ui.filters import district_names, domain_name, sidebar_filters
@@ -83,8 +83,8 @@ with series_tab:
         series = load(query, sensor_id=row["sensor_id"], metric=row["metric"], **params)
         st.caption(t("시간별 평균 (띠: 최소–최대)", "Hourly means (band: min–max)") if query.endswith("hourly")
                    else t("일별 평균 (띠: 최소–최대)", "Daily means (band: min–max)"))
-        st.plotly_chart(charts.sensor_series(series, infra.metric_name(row["metric"]), row["unit"] or "",
-                                             infra.thresholds(row["metric"])), key="series_chart")
+        vega.chart(vega_charts.sensor_series(series, infra.metric_name(row["metric"]), row["unit"] or "",
+                                             infra.thresholds(row["metric"])), "series_chart")
 
 with aq_tab:
     grades = load("aq_daily_grades", **params)
@@ -95,7 +95,7 @@ with aq_tab:
         st.info(t("대기질(PM10·PM2.5)", "Air quality (PM10, PM2.5)") + ": " + infra.not_available())
     else:
         st.markdown(f"**{t('일별 대기질 등급 (측정소 × 일)', 'Daily air-quality grade (station × day)')}**")
-        st.plotly_chart(charts.aq_grade_calendar(grades, infra.grade_names()), key="aq_calendar")
+        vega.chart(vega_charts.aq_grade_calendar(grades, infra.grade_names()), "aq_calendar")
         episodes = load("aq_episodes", **params)
         st.markdown(f"**{t('주의보 수준 에피소드', 'Advisory-level episodes')}** · {fmt.num(episodes.height)}")
         when = {c: st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
@@ -114,5 +114,5 @@ with compare_tab:
         st.info(t("읍면동이 확인된 센서의 측정값이 없습니다.", "No readings from sensors with a known district."))
     else:
         unit = next(iter(latest.filter(latest["metric"] == metric)["unit"].drop_nulls()), "")
-        st.plotly_chart(charts.district_daily_lines(daily, "name_ko" if lang() == "ko" else "name_en", unit), key="compare_chart")
+        vega.chart(vega_charts.district_daily_lines(daily, "name_ko" if lang() == "ko" else "name_en", unit), "compare_chart")
     st.caption(t("읍면동 필터는 적용하지 않습니다(읍면동끼리 비교).", "The district filter does not apply (districts are compared)."))

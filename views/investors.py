@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-import charts
-from ui import brief, fmt
+import vega_charts
+from ui import brief, fmt, vega
 from ui import investors as inv
 from ui import participation as part
 from ui.data import freshness_caption, load
@@ -55,7 +55,7 @@ panels = [p for p, ok in [
     (("proposals", t("제안", "Proposals"), "count"), proposals),
     (("votes", t("공감(투표)", "Votes"), "count"), proposals),
 ] if ok]
-st.plotly_chart(charts.monthly_panels(engagement, "month", panels), key="inv_engagement")
+vega.chart(vega_charts.monthly_panels(engagement, "month", panels), "inv_engagement", width="content")
 month_col = {"month": (t("월", "Month"), inv.month_label)}
 st.dataframe(inv.display(engagement, month_col | {c: (label, fmt.num) for c, label, _ in panels}),
              hide_index=True, key="inv_engagement_table")
@@ -63,8 +63,8 @@ st.dataframe(inv.display(engagement, month_col | {c: (label, fmt.num) for c, lab
 st.subheader(BY_KEY["cohort_retention"].name)
 if reporters:
     retention = load("cohort_retention", **params)
-    st.plotly_chart(charts.retention_heatmap(retention, "", t("첫 신청 후 개월", "Months since first item"),
-                                             t("코호트 (첫 신청 월)", "Cohort (month of first item)")), key="inv_retention")
+    vega.chart(vega_charts.retention_heatmap(retention, "", t("첫 신청 후 개월", "Months since first item"),
+                                             t("코호트 (첫 신청 월)", "Cohort (month of first item)")), "inv_retention")
     st.caption(BY_KEY["cohort_retention"].definition)
 else:
     st.info(BY_KEY["cohort_retention"].name + ": " + part.not_available())
@@ -77,8 +77,7 @@ if reporters:
     texts = [inv.SUPPRESSED if s else f"{n:,} ({fmt.pct(p, 0)})"
              for n, p, s in zip(stages["reporters"], stages["share"], stages["suppressed"], strict=True)]
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.funnel([names[s] for s in stages["stage"]], stages["reporters"].to_list(), texts, ""),
-                      key="inv_funnel")
+    vega.chart(vega_charts.funnel([names[s] for s in stages["stage"]], stages["reporters"].to_list(), texts, ""), "inv_funnel", left)
     right.caption(BY_KEY["engagement_funnel"].definition)
 else:
     st.info(BY_KEY["engagement_funnel"].name + ": " + part.not_available())
@@ -88,7 +87,7 @@ performance = load("performance_monthly", **params)
 perf_panels = [("received", BY_KEY["received"].name, "count"), ("resolution_rate", BY_KEY["resolution_rate"].name, "pct"),
                ("median_days_to_close", BY_KEY["median_days_to_close"].name, "days"),
                ("on_time_rate", BY_KEY["on_time_rate"].name, "pct")]
-st.plotly_chart(charts.monthly_panels(performance, "month", perf_panels), key="inv_performance")
+vega.chart(vega_charts.monthly_panels(performance, "month", perf_panels), "inv_performance", width="content")
 formats = {"received": fmt.num, "resolution_rate": fmt.pct, "median_days_to_close": fmt.days, "on_time_rate": fmt.pct}
 st.dataframe(inv.display(performance, month_col | {c: (label, formats[c]) for c, label, _ in perf_panels}),
              hide_index=True, key="inv_performance_table")

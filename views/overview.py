@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-import charts
-from ui import emerging, fmt, kpi, roles
+import vega_charts
+from ui import emerging, fmt, kpi, roles, vega
 from ui import suppress as sup
 from ui.data import freshness_caption, load
 from ui.filters import district_names, domain_name, sidebar_filters
@@ -22,20 +22,20 @@ if filters is None:
     st.stop()
 freshness_caption()
 
-# The rows appear top to bottom as laid out here, but the charts are sent first: the browser loads and evaluates
-# plotly's JS chunk (~1 s) only once a chart arrives, so it now does that while the KPIs below are computed.
+# The rows appear top to bottom as laid out here, but the charts are sent first: the browser loads the chart
+# renderer's JS chunk only once a chart arrives, so it does that while the KPIs below are computed.
 score_row, headline = st.container(), st.container()
 if roles.sees_details():  # investors: headline numbers only, no daily trend, ranking or lists with ids
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("접수 대비 처리 추이", "Received vs closed"))
         trend = load("complaints_trend", **filters.params())
-        st.plotly_chart(charts.received_vs_closed(trend, t("접수", "Received"), t("처리 완료", "Closed")), key="trend")
+        vega.chart(vega_charts.received_vs_closed(trend, t("접수", "Received"), t("처리 완료", "Closed")), "trend")
     with right:
         st.subheader(t("기한 내 처리율 하위 읍면동", "Districts with the lowest on-time rate"))
         districts = load("district_performance", **filters.params()).head(8)
         name_col = "name_ko" if lang() == "ko" else "name_en"
-        st.plotly_chart(charts.horizontal_bars(districts, name_col, "on_time_rate", "", percent=True), key="worst_districts")
+        vega.chart(vega_charts.horizontal_bars(districts, name_col, "on_time_rate", "", percent=True), "worst_districts")
 
 # City score for day, week, month and quarter ending at as_of, and for the chosen period
 end = dt.datetime.combine(filters.as_of.date() + dt.timedelta(days=1), dt.time(), filters.as_of.tzinfo)

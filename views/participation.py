@@ -5,8 +5,8 @@ For investors every group under 5 items or reporters reads "<5" (ui/suppress.py)
 import polars as pl
 import streamlit as st
 
-import charts
-from ui import fmt
+import vega_charts
+from ui import fmt, vega
 from ui import investors as inv
 from ui import participation as part
 from ui import suppress as sup
@@ -22,8 +22,8 @@ if filters is None:
 freshness_caption()
 cov = part.coverage()
 params = filters.params()
-# The KPI row appears here but is filled after the district charts below: the browser loads and evaluates plotly's
-# JS chunk (~1 s) only once a chart arrives, so it does that while the KPIs are computed (on a cold cache).
+# The KPI row appears here but is filled after the district charts below: the browser loads the chart renderers'
+# JS chunks only once a chart arrives, so it does that while the KPIs are computed.
 kpi_row = st.container()
 
 name_col = "name_ko" if lang() == "ko" else "name_en"
@@ -46,11 +46,11 @@ else:
     with left:
         shapes = part.geojson()
         if shapes["features"]:
-            st.plotly_chart(charts.district_choropleth(districts, shapes, column, name_col, "", label), key="part_map")
+            vega.chart(vega_charts.district_choropleth(districts, shapes, column, name_col, "", label), "part_map")
         else:
             st.info(t("읍면동 경계: ", "District boundaries: ") + part.not_available())
     with right:
-        st.plotly_chart(charts.horizontal_bars(ranked, name_col, column, label), key="part_rank")
+        vega.chart(vega_charts.horizontal_bars(ranked, name_col, column, label), "part_rank")
     missing = districts.filter(pl.col("population").fill_null(0) == 0)[name_col].to_list()
     if missing:
         st.caption(t("인구 없음(1,000명당 ", "No population (per 1,000 ") + part.not_available() + "): " + ", ".join(missing))
@@ -82,12 +82,12 @@ with left:
     st.subheader(t("접수 경로", "Channels"))
     channels = sup.frame(part.with_labels(load("participation_channels", **params), "channel", part.channel_name),
                          {"share": "received"})
-    st.plotly_chart(charts.horizontal_bars(channels, "label", "share", "", percent=True), key="part_channels")
+    vega.chart(vega_charts.horizontal_bars(channels, "label", "share", "", percent=True), "part_channels")
     part.suppressed_caption(channels, "share")
 with right:
     st.subheader(t("유형", "Kinds"))
     kinds = sup.frame(part.with_labels(load("participation_kinds", **params), "kind", kind_name), {"share": "received"})
-    st.plotly_chart(charts.horizontal_bars(kinds, "label", "share", "", percent=True), key="part_kinds")
+    vega.chart(vega_charts.horizontal_bars(kinds, "label", "share", "", percent=True), "part_kinds")
     part.suppressed_caption(kinds, "share")
 
 left, right = st.columns(2)
@@ -95,16 +95,15 @@ with left:
     st.subheader(t("신청인별 신청 건수 (재참여)", "Submissions per reporter (repeat participation)"))
     if part.has_reporters(cov):
         repeat = sup.frame(load("repeat_participants", **params), {"reporters": "reporters", "share": "reporters"})
-        st.plotly_chart(charts.vertical_bars(repeat, "bucket", "reporters", "", text=part.bar_texts(repeat, "reporters")),
-                        key="part_repeat")
+        vega.chart(vega_charts.vertical_bars(repeat, "bucket", "reporters", "", text=part.bar_texts(repeat, "reporters")), "part_repeat")
     else:
         st.info(t("재참여: ", "Repeat participation: ") + part.not_available())
 with right:
     st.subheader(t("제안 → 공감 → 채택", "Proposals → votes → adoption"))
     if cov["proposals"]:
         stages = sup.frame(load("proposal_funnel", **params), {"items": "items"})
-        st.plotly_chart(charts.funnel([part.stage_label(s) for s in stages["stage"]], stages["items"].to_list(),
-                                      part.bar_texts(stages, "items"), ""), key="part_funnel")
+        vega.chart(vega_charts.funnel([part.stage_label(s) for s in stages["stage"]], stages["items"].to_list(),
+                                      part.bar_texts(stages, "items"), ""), "part_funnel")
     else:
         st.info(t("제안: ", "Proposals: ") + part.not_available())
 
@@ -113,8 +112,7 @@ with left:
     st.subheader(t("만족도 분포 (1–5)", "Satisfaction ratings (1–5)"))
     if cov["rated"]:
         ratings = sup.frame(load("satisfaction_distribution", **params), {"rated": "rated", "share": "rated"})
-        st.plotly_chart(charts.vertical_bars(ratings, "rating", "rated", "", text=part.bar_texts(ratings, "rated")),
-                        key="part_ratings")
+        vega.chart(vega_charts.vertical_bars(ratings, "rating", "rated", "", text=part.bar_texts(ratings, "rated")), "part_ratings")
     else:
         st.info(t("만족도: ", "Satisfaction: ") + part.not_available())
 with right:
@@ -123,7 +121,7 @@ with right:
         months = sup.frame(load("reporters_new_returning", **params), {
             "new_reporters": "new_reporters", "returning_reporters": "returning_reporters", "active_reporters": "active_reporters"})
         series = [("new_reporters", t("신규", "New")), ("returning_reporters", t("재방문", "Returning"))]
-        st.plotly_chart(charts.stacked_monthly(months, "month", series, ""), key="part_new_returning")
+        vega.chart(vega_charts.stacked_monthly(months, "month", series, ""), "part_new_returning")
         st.caption(t("신규 = 창고 전체에서 첫 신청이 있는 달, 이후는 재방문.",
                      "New = the month of the reporter's first item ever in the warehouse; returning afterwards."))
     else:

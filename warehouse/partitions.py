@@ -156,14 +156,14 @@ class Writer:
         for alias, name in self.written.items():
             self.con.execute(f"checkpoint {alias}")
             self.con.execute(f"detach {alias}")
-            _fsync(self.folder / name)
+            fsync(self.folder / name)
             self.con.execute("delete from partitions where alias = $alias", {"alias": alias})
             self.con.execute(
                 "insert into partitions values ($alias, $year, $file)",
                 {"alias": alias, "year": int(alias[1:]), "file": name},
             )
         if self.written:
-            _fsync(self.folder)
+            fsync(self.folder)
 
     def abort(self) -> None:
         for alias, name in self.written.items():
@@ -201,7 +201,8 @@ def remove_unlisted(db: Path, keep: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file or folder to disk (a folder: the names in it), before a rename makes it count."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -112,10 +112,11 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
         con, parts = None, None
         try:
             con = connect(tmp, timezone=timezone)
-            partitions.remove_unlisted(db, _listed_files(db))
             con.execute(SCHEMA.read_text())
             partitions.create_templates(con)
             parts = partitions.Writer(con, db)
+            # superseded year files: the copy lists what the current file lists (a fresh write's copy lists nothing)
+            partitions.remove_unlisted(db, _listed_files(db) if fresh else set(parts.current.values()))
             _writers[id(con)] = parts
             parts.open()
             legacy = partitions.is_legacy(con)
@@ -129,12 +130,12 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
                 _compact(tmp, db)
             else:
                 con.close()
-            _fsync(tmp)
+            partitions.fsync(tmp)
             # a WAL left next to the old file would make the new one unreadable ("checkpoint iteration does
             # not match"); it is folded into the copy already
             _wal(db).unlink(missing_ok=True)
             os.replace(tmp, db)
-            _fsync(db.parent)
+            partitions.fsync(db.parent)
         except BaseException:
             if parts is not None:
                 parts.abort()
@@ -188,14 +189,6 @@ def _compact(path: Path, db: Path) -> None:
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def copy(src: Path, dest: Path) -> Path:
