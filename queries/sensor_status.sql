@@ -4,9 +4,8 @@
 -- slots after as_of that could not have arrived yet;
 -- stale = last reading older than 3 × expected interval at as_of;
 -- flat-lined = the last 6 readings (up to as_of) all have one value.
--- longest_run = the most consecutive readings with one value in [start, end) up to as_of;
--- flat_in_period = longest_run ≥ 6 (the glossary's "same value for 6 or more consecutive readings", anywhere
--- in the period, where flat_lined looks at the last 6 readings only).
+-- The longest run of one value in the period is queries/sensor_runs.sql: it reads every reading of the period,
+-- which the pages that show only stale and flat-lined sensors (Overview, district score) do not need.
 with sensors as (
     select * from dim_sensor
     where ($district is null or district_code = $district)
@@ -56,22 +55,6 @@ flat as (
     select sensor_id, metric, count(*) = 6 and min(value) = max(value) as flat_lined,
     from recent where k <= 6 group by all
 ),
-period_series as (
-    -- each sensor × metric's period readings in time order, as one list: one sort instead of two windows
-    select f.sensor_id, f.metric, list(f.value order by f.measured_at) as v,
-    from fct_sensor_readings as f
-    semi join sensors as s on s.sensor_id = f.sensor_id
-    where f.measured_at >= $start and f.measured_at < $end and f.measured_at <= $as_of
-    group by all
-),
-runs as (
-    -- '1' where a reading equals the one before, '0' where it changes; the longest block of '1's + 1
-    select sensor_id, metric,
-        1 + coalesce(list_max(list_transform(
-            string_split(list_aggr(list_transform(range(2, len(v) + 1), lambda i: if(v[i] = v[i - 1], '1', '0')), 'string_agg', ''), '0'),
-            lambda s: length(s))), 0) as longest_run,
-    from period_series
-),
 last_reading as (
     select f.sensor_id, f.metric, max(f.measured_at) as last_reading,
     from fct_sensor_readings as f
@@ -92,8 +75,6 @@ select
     lr.last_reading,
     date_diff('second', lr.last_reading, $as_of) > 3 * s.expected_interval_s as stale,
     coalesce(fl.flat_lined, false) as flat_lined,
-    coalesce(ru.longest_run, 0) as longest_run,
-    coalesce(ru.longest_run, 0) >= 6 as flat_in_period,
 from sensors as s
 cross join lateral (
     select greatest(date_diff('second', $start, least($end, $as_of + to_seconds(s.expected_interval_s))), 0)
@@ -103,5 +84,4 @@ join latest as l on l.sensor_id = s.sensor_id
 left join received as r on r.sensor_id = s.sensor_id and r.metric = l.metric
 left join last_reading as lr on lr.sensor_id = s.sensor_id and lr.metric = l.metric
 left join flat as fl on fl.sensor_id = s.sensor_id and fl.metric = l.metric
-left join runs as ru on ru.sensor_id = s.sensor_id and ru.metric = l.metric
 order by completeness asc nulls first, s.sensor_id, l.metric

@@ -86,13 +86,19 @@ def test_domain_health_filtered(kpi_db):
     assert run(kpi_db, "domain_health", domain="other") == []
 
 
+def status_with_runs(db, as_of) -> pl.DataFrame:
+    """sensor_status with sensor_runs, as the Infrastructure and Map pages read them."""
+    params = {"start": PERIOD[0], "end": PERIOD[1], "as_of": as_of}
+    return infra.with_runs(queries.run("sensor_status", db=db, **params), queries.run("sensor_runs", db=db, **params))
+
+
 def test_sensor_status_runs(kpi_db):
     # EXPECTED.md "Sensors": expected = 14 d × 24 = 336 per series; air 48/336 = 0.142857; noise 277/336 = 0.824405
     # (11 × 24 + 13 readings); water 312/336 = 0.928571 (03-20 missing); traffic 336/336 = 1.
     # The added columns: the longest run of one value in the period. 조치원읍 pm10 is 74 µg/m³ for 03-29 17 … 23 h = 7
     # → flat; 보람동 pm25 is 8 at 03-28 01 … 05 h = 5 → not flat; 조치원읍 pm25 is 16 at 03-28 11 … 13 h = 3 (its other
     # runs: 16 16 at 08–09 h and 15–16 h, 24 24 on 03-29); every other series has a pair at most: 2.
-    rows = queries.run("sensor_status", db=kpi_db, start=PERIOD[0], end=PERIOD[1], as_of=AS_OF)
+    rows = status_with_runs(kpi_db, as_of=AS_OF)
     got = {
         (r["sensor_id"], r["metric"]): (r["expected"], round(r["completeness"], 6), r["longest_run"], r["flat_in_period"])
         for r in rows.iter_rows(named=True)
@@ -110,7 +116,7 @@ def test_sensor_status_runs(kpi_db):
         ("sensorthings:traffic-boram-01", "traffic_volume"): (336, 1.0, 2, False),
     }
     # the run counts only the period up to as_of: to 03-29 19:00, 조치원읍 pm10 has 74 for 17 … 19 h = 3 (not flat)
-    early = queries.run("sensor_status", db=kpi_db, start=PERIOD[0], end=PERIOD[1], as_of=at(29, 19))
+    early = status_with_runs(kpi_db, as_of=at(29, 19))
     jochiwon = early.filter((pl.col("sensor_id") == "airkorea:조치원읍") & (pl.col("metric") == "pm10")).row(0, named=True)
     assert (jochiwon["longest_run"], jochiwon["flat_in_period"]) == (3, False)
 
@@ -119,7 +125,7 @@ def test_domain_summary(kpi_db):
     # environment: (6 air series × 48 + noise 277) / (7 × 336) = 565 / 2352 = 0.240221; stale: the noise meter;
     # flat: airkorea:조치원읍 (pm10). transport: 1.0; disaster: 312/336. safety and energy have no sensors: nulls, not 0.
     health = queries.run("domain_health", db=kpi_db, start=PERIOD[0], end=PERIOD[1], as_of=AS_OF)
-    status = queries.run("sensor_status", db=kpi_db, start=PERIOD[0], end=PERIOD[1], as_of=AS_OF)
+    status = status_with_runs(kpi_db, as_of=AS_OF)
     assert rounded(infra.domain_summary(health, status).to_dicts()) == [
         {"domain": "transport", "sensors": 1, "completeness": 1.0, "stale": 0, "flat_lined": 0, "received": 10, "closed": 8, "overdue": 0},
         {"domain": "safety", "sensors": 0, "completeness": None, "stale": None, "flat_lined": None, "received": 2, "closed": 2,

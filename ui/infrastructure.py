@@ -57,8 +57,15 @@ def series_query(f: Filters) -> str:
     return "sensor_series_hourly" if (f.end - f.start).days <= HOURLY_MAX_DAYS else "sensor_series_daily"
 
 
+def with_runs(status: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
+    """queries/sensor_status.sql with the period's longest run of one value (queries/sensor_runs.sql) per sensor ×
+    metric: longest_run 0 and flat_in_period false where the period has no reading."""
+    return status.join(runs, on=["sensor_id", "metric"], how="left", maintain_order="left").with_columns(
+        pl.col("longest_run").fill_null(0), pl.col("flat_in_period").fill_null(False))
+
+
 def domain_summary(health: pl.DataFrame, status: pl.DataFrame) -> pl.DataFrame:
-    """queries/domain_health.sql joined with per-domain sensor health from queries/sensor_status.sql.
+    """queries/domain_health.sql joined with per-domain sensor health (`with_runs`).
 
     completeness = mean of completeness over the domain's sensor × metric rows (readings ÷ period ÷
     interval, as the glossary defines it); stale / flat_lined = sensors with any stale / flat-in-period

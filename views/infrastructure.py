@@ -17,7 +17,7 @@ if filters is None:
     st.stop()
 freshness_caption()
 params, names = filters.params(), district_names()
-status = load("sensor_status", **params)
+status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **params))
 
 st.subheader(t("분야별 현황", "By domain"))
 domains = infra.domain_summary(load("domain_health", **params), status)

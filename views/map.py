@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from ui import fmt, mapview
+from ui import infrastructure as infra
 from ui import url_state as url
 from ui.data import freshness_caption, load
 from ui.filters import domain_name, sidebar_filters
@@ -36,7 +37,8 @@ url.remember("map_heatmap", str(heatmap).lower(), "false")
 
 districts = mapview.district_frame(load("district_kpis", **params), kpi)
 points = load("complaint_points", **params)
-sensors = mapview.sensor_frame(load("sensor_points", **params), load("sensor_status", **params), mapview.completeness_target())
+status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **params))
+sensors = mapview.sensor_frame(load("sensor_points", **params), status, mapview.completeness_target())
 if districts.filter(pl.col("boundary").is_not_null()).is_empty():
     st.info(t("읍면동 경계", "District boundaries") + ": " + t("이 출처에서는 제공되지 않음", "not available for this source"))
 if kpi == "received_per_1000" and districts["population"].is_null().all():
