@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `warehouse` and `settings` live at the repository root
     sys.path.insert(0, str(ROOT))
@@ -68,4 +70,17 @@ def build_kpi_warehouse(path: Path) -> Path:
     with _env(WAREHOUSE_CITY=CITY, WAREHOUSE_REPORTER_KEY=key):
         for dataset, files, profile in BATCHES:
             ingest(dataset, [KPI_DIR / f for f in files], profile, db)
+    return db
+
+
+def add_daily_rows_without_hours(db: Path) -> Path:
+    """Break the KPI warehouse in place for the data checks: two agg_sensor_daily rows (airkorea:보람동 × o3, on
+    2025-03-30 with n 3 and 2025-03-20 with n 2) that no hourly row stands behind."""
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("""insert into agg_sensor_daily values
+            ('airkorea:보람동', 'o3', date '2025-03-30', 3, 0, 0.09, 0.03, 0.02, 0.04),
+            ('airkorea:보람동', 'o3', date '2025-03-20', 2, 0, 0.05, 0.025, 0.02, 0.03)""")
+    finally:
+        con.close()
     return db

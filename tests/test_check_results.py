@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from fixture_warehouse import build_kpi_warehouse
+from fixture_warehouse import add_daily_rows_without_hours, build_kpi_warehouse
 from helpers_warehouse import cli, query, sha256, write_airkorea, write_minwon
 
 from warehouse import check, store
@@ -42,15 +42,7 @@ def sejong(monkeypatch):
 @pytest.fixture
 def db(tmp_path) -> Path:
     """A fresh KPI warehouse with G30 and G20 written into agg_sensor_daily in place."""
-    path = build_kpi_warehouse(tmp_path / "kpi.duckdb")
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("""insert into agg_sensor_daily values
-            ('airkorea:보람동', 'o3', date '2025-03-30', 3, 0, 0.09, 0.03, 0.02, 0.04),
-            ('airkorea:보람동', 'o3', date '2025-03-20', 2, 0, 0.05, 0.025, 0.02, 0.03)""")
-    finally:
-        con.close()
-    return path
+    return add_daily_rows_without_hours(build_kpi_warehouse(tmp_path / "kpi.duckdb"))
 
 
 def _air(tmp_path: Path, name: str, rows: list[list[str]]) -> Path:

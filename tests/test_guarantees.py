@@ -673,7 +673,9 @@ def _text_cells(db: Path) -> list[tuple[str, str, str]]:
         ).fetchall()
         cells = []
         for tbl, col in cols:
-            values = con.execute(f'select cast("{col}" as varchar) from "{tbl}" where "{col}" is not null').fetchall()
+            values = con.execute(
+                "select cast(struct_extract(t, $col) as varchar) from query_table($tbl) as t"
+                " where struct_extract(t, $col) is not null", {"col": col, "tbl": tbl}).fetchall()
             cells.extend((tbl, col, v) for (v,) in values)
         return cells
     finally:

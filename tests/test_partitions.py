@@ -92,16 +92,27 @@ def test_a_failed_write_leaves_the_year_files_as_they_were(tmp_path):
     assert counts(db, PER_YEAR) == (3, 3, 3, 3, 6, 6)
 
 
+# the partitioned tables back into the main file as plain tables (the layout before partitions), written out
+LEGACY_LAYOUT = [
+    "create table fct_sensor_readings_old as select * from fct_sensor_readings",
+    "drop view fct_sensor_readings",
+    "alter table fct_sensor_readings_old rename to fct_sensor_readings",
+    "drop table tpl_fct_sensor_readings",
+    "create table agg_sensor_hourly_old as select * from agg_sensor_hourly",
+    "drop view agg_sensor_hourly",
+    "alter table agg_sensor_hourly_old rename to agg_sensor_hourly",
+    "drop table tpl_agg_sensor_hourly",
+]
+
+
 def make_legacy(db: Path) -> None:
     """Turn a warehouse into the single-file layout of before partitions: readings and hourly rows as tables."""
     con = duckdb.connect(str(db))
     try:
         partitions.attach_listed(con, db)
-        for table in partitions.COLUMNS:
-            con.execute(f"create table {table}_old as select * from {table}")
-            con.execute(f"drop view {table}")
-            con.execute(f"alter table {table}_old rename to {table}")
-            con.execute(f"drop table tpl_{table}")
+        assert {s.split()[-1].removeprefix("tpl_") for s in LEGACY_LAYOUT if s.startswith("drop table")} == set(partitions.COLUMNS)
+        for statement in LEGACY_LAYOUT:
+            con.execute(statement)
         con.execute("drop table partitions")
         con.execute("checkpoint")
     finally:

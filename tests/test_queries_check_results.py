@@ -15,9 +15,8 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pytest
-from fixture_warehouse import build_kpi_warehouse
+from fixture_warehouse import add_daily_rows_without_hours, build_kpi_warehouse
 from helpers_warehouse import cli
 
 import queries
@@ -75,14 +74,7 @@ def test_check_results_sums_days_and_samples_the_first_rows(tmp_path, monkeypatc
     # two broken agg_sensor_daily rows (airkorea:보람동 × o3, no hours behind them) on 03-20 (n 2) and 03-30 (n 3),
     # then the check command stores the whole history: 2 failures on 2 days, the sample's rows in day order
     monkeypatch.setenv("WAREHOUSE_CITY", "sejong")
-    db = build_kpi_warehouse(tmp_path / "kpi.duckdb")
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("""insert into agg_sensor_daily values
-            ('airkorea:보람동', 'o3', date '2025-03-30', 3, 0, 0.09, 0.03, 0.02, 0.04),
-            ('airkorea:보람동', 'o3', date '2025-03-20', 2, 0, 0.05, 0.025, 0.02, 0.03)""")
-    finally:
-        con.close()
+    db = add_daily_rows_without_hours(build_kpi_warehouse(tmp_path / "kpi.duckdb"))
     assert cli("check", "--db", db).returncode == 1
     rows = queries.run("check_results", db=db)
     failed = rows.filter(rows["failures"] > 0)
