@@ -33,8 +33,9 @@ def _when(value) -> str | None:
     return value.strftime("%Y-%m-%dT00:00:00")
 
 
-def _chart(values: list[dict], height: int | dict, **spec) -> dict:
-    return {"height": height, "data": {"values": values}, **spec}
+def _chart(values: list[dict], height: int | dict, title: str = "", **spec) -> dict:
+    """A spec with its rows inline; an empty title is left out."""
+    return {"height": height, "data": {"values": values}, **({"title": title} if title else {}), **spec}
 
 
 def _named(label: str) -> list[dict]:
@@ -75,14 +76,11 @@ def horizontal_bars(frame: pl.DataFrame, label: str, value: str, title: str, per
     if percent:
         x.update(axis={"format": ".0%"}, scale={"domain": [0, 1]})
     y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 160}}
-    spec = _chart(values, max(180, 26 * len(values)), encoding={"y": y, "x": x}, padding={"right": 40}, layer=[
+    return _chart(values, max(180, 26 * len(values)), title=title, encoding={"y": y, "x": x}, padding={"right": 40}, layer=[
         {"mark": {"type": "bar", "color": BLUE},
          "encoding": {"tooltip": [{"field": "label", "title": None}, {"field": "text", "title": title or None}]}},
         {"mark": {"type": "text", "align": "left", "dx": 3}, "encoding": {"text": {"field": "text"}}},
     ])
-    if title:
-        spec["title"] = title
-    return spec
 
 
 def monthly_panels(frame: pl.DataFrame, x: str, panels: list[tuple[str, str, str]], columns: int = 2,
@@ -216,16 +214,13 @@ def vertical_bars(frame: pl.DataFrame, label: str, value: str, title: str, perce
     values = [{"label": str(lab), "value": v, "text": txt, "text_at": v or 0}
               for lab, v, txt in zip(frame[label].to_list(), shown, texts, strict=True)]
     y = {"field": "value", "type": "quantitative", "title": None, **({"axis": {"format": ".0%"}} if percent else {})}
-    spec = _chart(values, 280, encoding={"x": {"field": "label", "type": "nominal", "sort": None, "title": None,
+    return _chart(values, 280, title=title, encoding={"x": {"field": "label", "type": "nominal", "sort": None, "title": None,
                                                 "axis": {"labelAngle": 0}}}, layer=[
         {"mark": {"type": "bar", "color": BLUE}, "encoding": {"y": y, "tooltip": [
             {"field": "label", "title": None}, {"field": "text", "title": title or None}]}},
         {"mark": {"type": "text", "baseline": "bottom", "dy": -3},
          "encoding": {"y": {"field": "text_at", "type": "quantitative"}, "text": {"field": "text"}}},
     ])
-    if title:
-        spec["title"] = title
-    return spec
 
 
 def funnel(labels: list[str], values: list[float | None], texts: list[str], title: str) -> dict:
@@ -233,7 +228,7 @@ def funnel(labels: list[str], values: list[float | None], texts: list[str], titl
     rows = [{"stage": lab, "value": v, "text": txt, "lo": None if v is None else -v / 2, "hi": None if v is None else v / 2}
             for lab, v, txt in zip(labels, values, texts, strict=True)]
     y = {"field": "stage", "type": "nominal", "sort": None, "title": None}
-    spec = _chart(rows, {"step": 44}, encoding={"y": y}, layer=[
+    return _chart(rows, {"step": 44}, title=title, encoding={"y": y}, layer=[
         {"mark": {"type": "bar", "color": BLUE}, "encoding": {
             "x": {"field": "lo", "type": "quantitative", "axis": None}, "x2": {"field": "hi"},
             "tooltip": [{"field": "stage", "title": None}, {"field": "text", "title": title or None}]}},
@@ -241,9 +236,6 @@ def funnel(labels: list[str], values: list[float | None], texts: list[str], titl
                                                 "color": {"condition": {"test": "datum.value != null", "value": "white"},
                                                           "value": "#31333f"}}},
     ])
-    if title:
-        spec["title"] = title
-    return spec
 
 
 def stacked_monthly(frame: pl.DataFrame, x: str, series: list[tuple[str, str]], title: str) -> dict:
@@ -251,7 +243,7 @@ def stacked_monthly(frame: pl.DataFrame, x: str, series: list[tuple[str, str]], 
     values = [{"month": _when(r[x]), "series": label, "order": i, "value": r[col]}
               for r in frame.iter_rows(named=True) for i, (col, label) in enumerate(series)]
     colors = [BLUE, ORANGE, GREEN, GREY][: len(series)]
-    spec = _chart(values, 300, mark={"type": "bar"}, encoding={
+    return _chart(values, 300, title=title, mark={"type": "bar"}, encoding={
         "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth", "title": None,
               "axis": {"format": "%Y-%m", "labelAngle": -45}},
         "y": {"field": "value", "type": "quantitative", "title": None, "stack": "zero"},
@@ -260,9 +252,6 @@ def stacked_monthly(frame: pl.DataFrame, x: str, series: list[tuple[str, str]], 
         "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth", "format": "%Y-%m", "title": None},
                     {"field": "series", "title": None}, {"field": "value", "title": title or None}],
     })
-    if title:
-        spec["title"] = title
-    return spec
 
 
 def retention_heatmap(frame: pl.DataFrame, title: str, x_title: str, y_title: str) -> dict:
@@ -272,7 +261,7 @@ def retention_heatmap(frame: pl.DataFrame, title: str, x_title: str, y_title: st
                "text": SUPPRESSED if r["suppressed"] else f"{r['retention']:.0%}"}
               for r in frame.sort("cohort", "month_offset").iter_rows(named=True)]
     offsets = [f"+{o}" for o in sorted(set(frame["month_offset"].to_list()))]
-    spec = _chart(values, {"step": 24}, encoding={
+    return _chart(values, {"step": 24}, title=title, encoding={
         "x": {"field": "offset", "type": "ordinal", "title": x_title, "sort": offsets, "axis": {"labelAngle": 0}},
         "y": {"field": "cohort", "type": "ordinal", "title": y_title},
     }, layer=[
@@ -285,9 +274,6 @@ def retention_heatmap(frame: pl.DataFrame, title: str, x_title: str, y_title: st
             "text": {"field": "text"},
             "color": {"condition": {"test": "datum.retention > 0.6", "value": "white"}, "value": "#31333f"}}},
     ])
-    if title:
-        spec["title"] = title
-    return spec
 
 
 def _clockwise(geojson: dict) -> dict:
