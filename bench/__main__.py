@@ -1,7 +1,7 @@
 """`python -m bench run --tier smoke|ci|city`: generate the tier's data once, measure, write bench/results/.
 
 Options: --runs N (override the tier's repetitions), --skip-build (reuse the tier's built warehouse),
---bulk (make the warehouse with bench/bulk_load.py, not timed), --no-browser / --browser, --no-baseline,
+--no-browser / --browser, --no-baseline,
 --results-dir DIR. `python -m bench generate --tier T` only generates the data. Progress goes to stderr
 (with the load average: the machine is shared), the results paths to stdout.
 """
@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench import baseline_pandas, browser_bench, build_bench, bulk_load, generate, report
+from bench import baseline_pandas, browser_bench, build_bench, generate, report
 from bench.report import stats
 from bench.tiers import RESULTS_DIR, ROOT_DIR, TIERS, tier
 from warehouse import partitions, store
@@ -49,13 +49,6 @@ def run(args: argparse.Namespace) -> dict:
 
     if args.skip_build and db.exists():
         res["notes"].append("build not measured in this run (--skip-build): the warehouse of an earlier build was reused")
-    elif args.bulk:
-        log("bulk warehouse (product build for complaints and the first month, DuckDB read + product rollups for the rest)")
-        res["bulk_load"] = bulk_load.bulk_warehouse(t, manifest, db, log=log)
-        res["notes"].append(
-            "build throughput not measured at this tier: the warehouse was made by bench/bulk_load.py (complaints and the "
-            "first month through the product build, the other months read by DuckDB into fct_sensor_readings, then the "
-            f"product's rollup models once); that took {sum(res['bulk_load'].values()):,.0f} s")
     else:
         builds, bares = [], []
         for i in range(t.build_runs):
@@ -144,7 +137,6 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--browser", dest="browser", action="store_true", default=None, help="measure in Chromium")
     r.add_argument("--no-browser", dest="browser", action="store_false")
     r.add_argument("--no-baseline", action="store_true")
-    r.add_argument("--bulk", action="store_true", help="make the warehouse with bench/bulk_load.py instead of timing builds")
     r.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where to write (default: bench/results/)")
     g = sub.add_parser("generate", help="only generate the tier's data")
     g.add_argument("--tier", choices=sorted(TIERS), required=True)

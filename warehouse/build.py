@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse import complaints, sensors, store
+from warehouse import complaints, sensor_load, sensors, store
 from warehouse.check import record_checks
 from warehouse.errors import UsageError
 from warehouse.mapping import distinct_rows, normalize_name
@@ -25,26 +25,10 @@ from warehouse.readers import LINE, read_records
 from warehouse.reference import City, load_city, load_linkage, load_reference
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-MODELS = {
-    "complaints": [
-        "staging/stg_complaints.sql", "marts/dim_district_observed.sql",
-        "marts/fct_complaints.sql", "marts/agg_complaints_daily.sql",
-    ],
-    "sensors": [
-        "staging/stg_sensor_readings.sql", "marts/dim_district_observed.sql", "marts/dim_sensor.sql",
-        "marts/fct_sensor_readings.sql", "marts/fct_sensor_readings_year.sql", "marts/agg_sensor_hourly_year.sql",
-        "marts/agg_sensor_daily.sql",
-        "marts/agg_sensor_anomalies.sql", "marts/agg_anomaly_episodes.sql",
-    ],
-}
-LAND = {
-    "complaints": "insert into raw_complaints by name select * from landing",
-    "sensors": "insert into raw_sensor_readings by name select * from landing",
-}
-PLAN_COUNTS = {
-    "complaints": "select action, count(*) from complaint_plan group by action",
-    "sensors": "select action, count(*) from reading_plan group by action",
-}
+COMPLAINT_MODELS = [
+    "staging/stg_complaints.sql", "marts/dim_district_from_complaints.sql",
+    "marts/fct_complaints.sql", "marts/agg_complaints_daily.sql",
+]
 Progress = Callable[[str, int, int], None]
 
 
@@ -57,9 +41,17 @@ class Prepared:
     source: str
     files: list[str]
     sha256: list[str]
-    rows: pl.DataFrame
+    rows: pl.DataFrame  # complaints: the canonical rows; sensors: the readings (sensors.READING + file_index)
     quarantine: pl.DataFrame
     rows_read: int
+    series: pl.DataFrame | None = None  # sensors: the series descriptions the readings' `_dim` points at
+
+    def canonical(self) -> pl.DataFrame:
+        """The rows on our canonical fields (sensors: each reading with its series' fields), e.g. for a preview."""
+        if self.series is None:
+            return self.rows
+        described = self.series.select(sensors.DIM, *[c for c in self.series.columns if c not in self.rows.columns])
+        return self.rows.join(described, on=sensors.DIM, how="left", maintain_order="left").drop(sensors.DIM)
 
 
 @dataclass
@@ -124,7 +116,7 @@ def prepare(
         records.append((i, path, frame))
     if not records:
         raise UsageError("no data file among the paths (only companion files such as services or stations)")
-    parsed, bad, read, dims = [], [], 0, 0
+    parsed, described, bad, read = [], [], [], 0
     for i, path, frame in records:
         if dataset == "complaints":
             country_code = country or profile.country or city.country
@@ -132,20 +124,32 @@ def prepare(
             ctx = complaints.Context(source=source, bounds=bounds, country=country_code)
             good, q = complaints.parse(frame, profile, ctx, str(path), lookups)
         else:
-            good, q = sensors.parse(frame, profile, source, str(path), stations)
+            good, series, q = sensors.parse(frame, profile, source, str(path), stations)
             # series descriptions numbered across the batch's files (one number, one description)
-            good, dims = good.with_columns(pl.col(sensors.DIM) + dims), dims + (good[sensors.DIM].max() or 0) + 1
+            offset = sum(d.height for d in described)
+            good = good.with_columns(pl.col(sensors.DIM) + offset)
+            described.append(series.with_columns(pl.col(sensors.DIM) + offset))
         read += good.height + q.height
         parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
         bad.append(q)
-    rows = pl.concat(parsed, how="vertical_relaxed")
-    rows = _assign_districts(rows, dataset, city)
+    series = None
     if dataset == "sensors":
-        rows = rows.with_columns(pl.lit(profile.expected_interval_s, pl.Int32).alias("expected_interval_s"))
+        rows = pl.concat(parsed, how="vertical_relaxed")
+        series = _placed(pl.concat(described, how="vertical_relaxed"), city, profile)
+    else:
+        rows = _assign_districts(pl.concat(parsed, how="vertical_relaxed"), dataset, city)
     return Prepared(
         dataset=dataset, profile=profile, source=source,
         files=[str(p) for p in paths], sha256=digests,
-        rows=rows, quarantine=pl.concat(bad, how="vertical_relaxed"), rows_read=read,
+        rows=rows, quarantine=pl.concat(bad, how="vertical_relaxed"), rows_read=read, series=series,
+    )
+
+
+def _placed(series: pl.DataFrame, city: City, profile: Profile) -> pl.DataFrame:
+    """Sensor series descriptions with their district (from the district cell or the point) and the profile's
+    reading interval."""
+    return _assign_districts(series, "sensors", city).with_columns(
+        pl.lit(profile.expected_interval_s, pl.Int32).alias("expected_interval_s")
     )
 
 
@@ -175,14 +179,7 @@ def _col(frame: pl.DataFrame, name: str) -> str:
 
 
 def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFrame:
-    if dataset == "sensors":
-        # readings with the same series description (`_dim`, sensors.parse) share district, lat and lon:
-        # resolve once per description, then look each reading's code up by its description's number
-        keys = rows.select(sensors.DIM, "district_raw", "lat", "lon").unique(subset=sensors.DIM, keep="first")
-        code, _ = city.resolve(keys["district_raw"], keys["lat"], keys["lon"])
-        by_dim = pl.Series("district_code", [None], dtype=pl.String).extend_constant(None, keys[sensors.DIM].max() or 0)
-        by_dim = by_dim.scatter(keys[sensors.DIM], code) if keys.height else by_dim
-        return rows.with_columns(by_dim.gather(rows[sensors.DIM])).drop(sensors.DIM)
+    """district_code from the district cell or the coordinates (sensors: per series description)."""
     keys, index = distinct_rows(rows.select("district_raw", "lat", "lon"))
     code, flag = city.resolve(keys["district_raw"], keys["lat"], keys["lon"])
     rows = rows.with_columns(code.gather(index).alias("district_code"), flag.gather(index).alias("_district_flag"))
@@ -194,18 +191,23 @@ def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFr
     return rows.drop("_district_flag")
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> None:
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None, years: list[int] | None = None,
+) -> None:
     """Run each statement of a model file, passing only the $parameters that statement names.
 
-    A model of the year files (`{part}` in its text) runs once per local year the batch touched, on
-    that year's file opened for writing (warehouse/partitions.py).
+    A model of the year files (`{part}` in its text) runs once per local year in `years` (the years the batch
+    touched), on that year's file opened for writing (warehouse/partitions.py), with $year, $year_from, $year_to.
     """
     text = (MODELS_DIR / relative).read_text(encoding="utf-8")
     if "{part}" in text:
+        if years is None:
+            raise ValueError(f"{relative} writes year files: give the years")
         parts = store.partitions_of(con)
-        for year in parts.years_of("touched_sensor_days", "agg_sensor_hourly"):
+        for year in years:
             alias = parts.writable(year)
-            _run_statements(con, text.replace("{part}", alias), {**(params or {}), "year": year})
+            bounds = sensor_load.year_bounds(con, year)
+            _run_statements(con, text.replace("{part}", alias), {**(params or {}), "year": year, **bounds})
         return
     _run_statements(con, text, params)
 
@@ -231,31 +233,26 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
     """Merge a prepared batch within the caller's write (store.writing) and record it in load_batches."""
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchone()[0]
     started = dt.datetime.now(dt.UTC)
-    con.execute("delete from raw_complaints")
-    con.execute("delete from raw_sensor_readings")
-    landing = batch.rows.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")).rename({LINE: "line"})
-    con.register("landing", landing)
-    con.execute(LAND[batch.dataset])
-    con.unregister("landing")
-    steps = MODELS[batch.dataset]
-    for i, model in enumerate(steps):
-        if progress:
-            progress(f"model {Path(model).stem}", i, len(steps))
-        run_sql_file(con, model, {"batch_id": batch_id})
-    counts = dict(con.execute(PLAN_COUNTS[batch.dataset]).fetchall())
-    in_batch = batch.rows.height
+    if batch.dataset == "complaints":
+        counts, in_batch, scope = _load_complaints(con, batch, batch_id, progress)
+        rows_read, quarantined = batch.rows_read, batch.quarantine
+    else:
+        landing = sensor_load.Landing(con)
+        landing.add_readings(batch.rows, landing.add_series(batch.series))
+        rows_read, quarantined = batch.rows_read, batch.quarantine
+        merged = sensor_load.merge(con, landing, run_sql_file, progress)
+        counts, in_batch, scope = merged.counts, merged.landed, merged.scope
     distinct = sum(counts.values())
-    quarantine = batch.quarantine.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id"))
-    con.register("quarantine_in", quarantine)
+    con.register("quarantine_in", quarantined.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")))
     con.execute("insert into quarantine by name select * from quarantine_in")
     con.unregister("quarantine_in")
     report = BatchReport(
         batch_id=batch_id, dataset=batch.dataset, source=batch.source, profile=batch.profile.name,
-        files=batch.files, rows_read=batch.rows_read,
+        files=batch.files, rows_read=rows_read,
         rows_loaded=counts.get("new", 0), rows_updated=counts.get("changed", 0),
         rows_duplicate=(in_batch - distinct) + counts.get("same", 0) + counts.get("stale", 0),
-        rows_quarantined=batch.quarantine.height,
-        reasons=_reasons(batch.quarantine),
+        rows_quarantined=quarantined.height,
+        reasons=_reasons(quarantined),
     )
     con.execute(
         """insert into load_batches values ($id, $dataset, $source, $profile, $files, $sha, $started, $finished,
@@ -268,9 +265,24 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
             "duplicate": report.rows_duplicate, "quarantined": report.rows_quarantined,
         },
     )
-    record_checks(con, batch_id, (batch.rows["measured_at"].min(), batch.rows["measured_at"].max()) if batch.dataset == "sensors"
-                  else con.execute("select min(day), max(day) from touched_complaint_days").fetchall()[0])
+    record_checks(con, batch_id, scope)
     return report
+
+
+def _load_complaints(con: duckdb.DuckDBPyConnection, batch: Prepared, batch_id: int, progress: Progress | None):
+    """(plan counts, rows in the batch, first and last day touched) of a complaint batch merged into the marts."""
+    con.execute("delete from raw_complaints")
+    landing = batch.rows.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")).rename({LINE: "line"})
+    con.register("landing", landing)
+    con.execute("insert into raw_complaints by name select * from landing")
+    con.unregister("landing")
+    for i, model in enumerate(COMPLAINT_MODELS):
+        if progress:
+            progress(f"model {Path(model).stem}", i, len(COMPLAINT_MODELS))
+        run_sql_file(con, model, {"batch_id": batch_id})
+    counts = dict(con.execute("select action, count(*) from complaint_plan group by action").fetchall())
+    scope = con.execute("select min(day), max(day) from touched_complaint_days").fetchall()[0]
+    return counts, batch.rows.height, scope
 
 
 def _reasons(quarantine: pl.DataFrame) -> list[tuple[str, str, int]]:

@@ -146,11 +146,6 @@ class Writer:
             create_views(self.con, [*self.current, *self.written])
         return alias
 
-    def years_of(self, relation: str, table: str) -> list[int]:
-        """The local years a temp relation (with the table's columns) has rows in."""
-        sql = f"select distinct year({DAY[table]}) from {relation} order by 1"  # noqa: S608 (constant names, checked aliases)
-        return [r[0] for r in self.con.execute(sql).fetchall()]
-
     def finish(self) -> None:
         """Make the new files durable and list them in the main file (still a private copy)."""
         for alias, name in self.written.items():

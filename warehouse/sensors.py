@@ -11,19 +11,19 @@ from warehouse.profile import SENSOR_FIELDS, Profile, normalize_name
 from warehouse.readers import LINE
 from warehouse.timeparse import parse_series
 
-LANDING = (
-    "source", "sensor_id", "station_name", "metric", "measured_at", "value", "unit", "quality",
-    "lat", "lon", "district_raw", "domain", LINE,
-)
-
-
 # the fields that describe a series rather than one reading: few distinct values per file
 DIMENSIONS = ("station", "station_name", "district", "lat", "lon", "status", "domain", "metric", "unit")
-DIM = "_dim"  # index of the row's distinct dimensions (same index, same district inputs): see build._assign_districts
+DIM = "_dim"  # index of the row's series description (same index, same sensor, metric, unit, quality, place)
+# what a reading carries; everything else about it is its series description's
+READING = (DIM, "measured_at", "value", LINE)
+SERIES = ("source", "sensor_id", "station_name", "metric", "unit", "quality", "lat", "lon", "district_raw", "domain")
 
 
 def parse(frame: pl.DataFrame, profile: Profile, source: str, file: str, stations: pl.DataFrame | None = None):
-    """(landing readings plus `_dim`, quarantine rows) for one file's records.
+    """(readings, series descriptions, quarantine rows) for one file's records.
+
+    A reading is `_dim` (its row in the descriptions), `measured_at`, `value` and `_line`; a description holds
+    what the readings of one distinct combination of series cells share (SERIES), so it is stored once.
 
     Everything that depends only on a reading's series (names, metric, unit and its conversion, coordinates,
     domain, quality word, and the checks of those) is worked out once per distinct combination of the raw
@@ -32,7 +32,7 @@ def parse(frame: pl.DataFrame, profile: Profile, source: str, file: str, station
     """
     cols = m.resolve_columns(frame, profile, sorted(SENSOR_FIELDS), file)
     frame = m.with_row(frame)
-    keys = {f"_key_{f}": cols[f] for f in DIMENSIONS if f in cols and not (profile.layout == "wide" and f in ("metric", "unit"))}
+    keys = series_keys(cols, profile)
     base = [
         pl.col(LINE), pl.col(m.ROW),
         pl.col("_ragged") if "_ragged" in frame.columns else pl.lit(None, pl.String).alias("_ragged"),
@@ -48,31 +48,44 @@ def parse(frame: pl.DataFrame, profile: Profile, source: str, file: str, station
     else:
         rows = frame.select(*base, m.text(cols.get("value"), profile).alias("value_raw"))
     distinct, dim = m.distinct_rows(rows.select(list(keys)))
-    dims = _dimensions(distinct, keys, profile, source, stations)
+    dims = describe(distinct, keys, profile, source, stations)
     rows = rows.drop(list(keys)).with_columns(dim.alias(DIM))
     rows = rows.with_columns(
         parse_series(rows["measured_at_raw"], profile.timestamp_formats, profile.timezone, stripped=True).alias("measured_at"),
         m.number(pl.col("value_raw"), profile).alias("value_in"),
     )
-    checks = _checks(profile)
-    # checks on the series description run once per description; only the rest run per reading
-    per_dim, per_row = [pl.lit(False)], []
-    for _, bad, _ in checks.items:
-        (per_dim if set(bad.meta.root_names()) <= set(dims.columns) else per_row).append(bad)
-    dims = dims.with_columns(pl.any_horizontal(per_dim).alias("_dim_bad"))
+    per_row = [bad for _, bad, _ in _checks(profile).items if not _per_description(bad, dims)]
     rows = _attach(rows, dims, ["_factor", "_lo", "_hi", "_dim_bad"])
     rows = rows.with_columns((pl.col("value_in") * pl.col("_factor")).alias("value"))
     flagged = rows.select(pl.any_horizontal([*per_row, pl.col("_dim_bad")])).to_series()
     suspect = rows.filter(flagged) if flagged.any() else rows.clear()
-    bad = checks.tag(_attach(suspect, dims, [c for c in dims.columns if c not in rows.columns]))
+    bad = _checks(profile).tag(_attach(suspect, dims, [c for c in dims.columns if c not in rows.columns]))
     if bad[m.REASON].null_count():  # a reason that came out null keeps its row, as a check-by-check split would
         kept = bad[m.REASON].is_null()
         flagged = flagged.scatter(flagged.arg_true().filter(kept), False)
         bad = bad.filter(~kept)
     good = rows.filter(~flagged) if bad.height else rows
-    good = _attach(good, dims, [c for c in LANDING if c not in rows.columns]).select(*LANDING, DIM)
     bad = bad.with_columns(m.raw_of(frame, bad[m.ROW]))
-    return good, m.quarantine_frame(bad, file)
+    return good.select(READING), dims.select(DIM, *SERIES), m.quarantine_frame(bad, file)
+
+
+def series_keys(cols: dict[str, str], profile: Profile) -> dict[str, str]:
+    """`_key_<field>` → column, for the file's columns that describe a series (a wide file's metric is its column)."""
+    wide_only = ("metric", "unit") if profile.layout == "wide" else ()
+    return {f"_key_{f}": cols[f] for f in DIMENSIONS if f in cols and f not in wide_only}
+
+
+def describe(distinct: pl.DataFrame, keys: dict[str, str], profile: Profile, source: str, stations: pl.DataFrame | None):
+    """The distinct series cells of a file, described (sensors.SERIES, `_factor`, `_lo`, `_hi`) and checked:
+    `_dim_bad` = a check of the description fails, so each of its readings is quarantined."""
+    dims = _dimensions(distinct, keys, profile, source, stations)
+    per_dim = [bad for _, bad, _ in _checks(profile).items if _per_description(bad, dims)]
+    return dims.with_columns(pl.any_horizontal([pl.lit(False), *per_dim]).alias("_dim_bad"))
+
+
+def _per_description(bad: pl.Expr, dims: pl.DataFrame) -> bool:
+    """A check that reads only the description's columns runs once per description, not per reading."""
+    return set(bad.meta.root_names()) <= set(dims.columns)
 
 
 def _attach(rows: pl.DataFrame, dims: pl.DataFrame, names: list[str]) -> pl.DataFrame:

@@ -125,7 +125,8 @@ def commit(batch: Prepared, db: Path, progress: Progress | None = None) -> Batch
 def accounting(batch: Prepared) -> dict[str, int]:
     """Where the rows would go: read = valid + quarantined; duplicates inside the file count once each."""
     keys = KEYS[batch.dataset]
-    distinct = batch.rows.select(keys).n_unique() if batch.rows.height else 0
+    rows = batch.canonical()
+    distinct = rows.select(keys).n_unique() if rows.height else 0
     return {
         "read": batch.rows_read, "valid": batch.rows.height, "quarantined": batch.quarantine.height,
         "duplicate_in_file": batch.rows.height - distinct,
@@ -135,7 +136,7 @@ def accounting(batch: Prepared) -> dict[str, int]:
 def mapped_rows(batch: Prepared, n: int = 20, timezone: str = "Asia/Seoul", with_text: bool = True) -> pl.DataFrame:
     """The first n rows on our canonical fields (times in the city's zone), with the file line they came from."""
     columns = [c for c in PREVIEW_COLUMNS[batch.dataset] if with_text or c not in TEXT_COLUMNS]
-    rows = batch.rows.head(n).select(*columns, pl.col(LINE).alias("line"))
+    rows = batch.canonical().head(n).select(*columns, pl.col(LINE).alias("line"))
     return rows.with_columns(pl.col(pl.Datetime(time_zone="*")).dt.convert_time_zone(timezone))
 
 

@@ -39,12 +39,8 @@ create table if not exists raw_complaints (
     satisfaction tinyint, agency text, title text, description_masked text, quality text,
 );
 
-create table if not exists raw_sensor_readings (
-    batch_id integer, file_index integer, line bigint,
-    source text, sensor_id text, station_name text, metric text, measured_at timestamptz, value double,
-    unit text, quality text, lat double, lon double, district_raw text, district_code text, domain text,
-    expected_interval_s integer,
-);
+-- A sensor batch lands in temp tables (models/raw_sensor_tables.sql); earlier warehouses kept it here.
+drop table if exists raw_sensor_readings;
 
 create table if not exists dim_district (
     district_code text primary key,

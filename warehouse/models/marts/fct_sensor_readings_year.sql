@@ -1,4 +1,4 @@
--- fct_sensor_readings (one year file): apply the batch's plan to the readings of local year $year,
+-- fct_sensor_readings (merge, one year file): apply the batch's plan to the readings of local year $year,
 -- stored in the year file attached as {part} (warehouse/partitions.py). params: $year.
 delete from {part}.fct_sensor_readings as f
 using (select * from reading_plan where action = 'changed' and year(day) = $year) as p

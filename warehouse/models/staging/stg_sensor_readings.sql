@@ -1,20 +1,14 @@
--- stg_sensor_readings: the landed sensor batch, renamed and cast onto the mart's vocabulary.
--- grain: one row per reading read (duplicates still present). params: none.
-create or replace view stg_sensor_readings as
+-- stg_sensor_readings: the landed sensor batch on the marts' vocabulary: each reading with its description's
+-- sensor, metric, unit and quality. grain: one row per reading read (repeats still present). params: none.
+create or replace temp view stg_sensor_readings as
 select
-    sensor_id,
-    source,
-    station_name,
-    metric,
-    measured_at,
-    cast(value as double) as value,
-    unit,
-    quality,
-    lat,
-    lon,
-    district_code,
-    domain,
-    expected_interval_s,
-    file_index,
-    line,
-from raw_sensor_readings
+    s.sensor_id,
+    s.metric,
+    r.measured_at,
+    r.value,
+    s.unit,
+    s.quality,
+    r.series,
+    r.rid,
+from raw_sensor_readings as r
+join raw_sensor_series as s using (dim)

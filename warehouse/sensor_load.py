@@ -1,0 +1,183 @@
+"""A sensor batch from its landing into the marts, by the shortest way that gives the same marts.
+
+The landing is two temp tables (models/raw_sensor_tables.sql): `raw_sensor_series`, one row per distinct
+series description (what the readings of one sensor × metric × unit × quality × place share), and
+`raw_sensor_readings`: the description (`dim`), its sensor × metric (`series`), measured_at, value and `rid`
+(file index and line: the order in which the last of repeated readings wins). The polars parser (sensors.parse)
+and DuckDB's own reader (sensors_direct) both fill them; `Landing` numbers their descriptions across the batch.
+
+Then one of two ways (the choice only changes how fast, never what is stored):
+- append: no sensor × metric × time repeats inside the batch and no stored reading of its series in its time
+  range, so every reading is new: inserted as it is and rolled up straight from the batch;
+- merge: anything else (a re-sent file, an update, repeats): the reading plan sorts every reading into new,
+  changed, same or stale (models/marts/fct_sensor_readings.sql) and the touched days are re-read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.readers import LINE
+from warehouse.sensors import DIM
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+RAW_TABLES = MODELS_DIR / "raw_sensor_tables.sql"
+SERIES_COLUMNS = (
+    "source", "sensor_id", "station_name", "metric", "unit", "quality", "lat", "lon", "district_code", "domain",
+    "expected_interval_s",
+)
+# first, the batch's readings per description × UTC clock bucket; then the way (append or merge); then the rest
+STAGING, BUCKETS = "staging/stg_sensor_readings.sql", "marts/sensor_batch_buckets.sql"
+APPEND = ["marts/sensor_batch_hours.sql", "marts/fct_sensor_readings_append.sql"]
+MERGE = ["marts/fct_sensor_readings.sql", "marts/fct_sensor_readings_year.sql"]
+AFTER = [
+    "marts/agg_sensor_hourly_year.sql", "marts/agg_sensor_daily.sql", "marts/dim_district_from_sensors.sql",
+    "marts/dim_sensor.sql", "marts/agg_sensor_anomalies.sql", "marts/agg_anomaly_episodes.sql",
+]
+HOUR_US, QUARTER_US = 3_600_000_000, 900_000_000
+Run = Callable[[duckdb.DuckDBPyConnection, str, dict, list[int] | None], None]
+
+
+class Landing:
+    """The batch's landing tables, filled file by file; descriptions get batch-wide numbers as they arrive."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.dims = 0
+        self.series: dict[tuple[str, str], int] = {}
+        self.calls = 0
+        self.increasing = True  # whether every landed reading's (measured_at, series) exceeds the one before
+        con.execute(RAW_TABLES.read_text(encoding="utf-8"))
+
+    @property
+    def proved_unique(self) -> bool:
+        """No two landed readings share series and time, known without counting them (see add_readings)."""
+        return self.calls <= 1 and self.increasing
+
+    def add_series(self, described: pl.DataFrame) -> pl.DataFrame:
+        """Store descriptions numbered 0… within their file; return `dim` (old) → `new_dim`, `series`."""
+        pairs = described.select("sensor_id", "metric").rows()
+        numbers = [self.series.setdefault(pair, len(self.series)) for pair in pairs]
+        numbered = described.with_columns(
+            (pl.col(DIM).cast(pl.Int64) + self.dims).cast(pl.Int32).alias("new_dim"),
+            pl.Series("series", numbers, dtype=pl.Int32),
+        )
+        self.dims += described.height
+        self.con.register("landing_series", numbered.select(
+            pl.col("new_dim").alias("dim"), "series", *[pl.col(c) for c in SERIES_COLUMNS],
+        ))
+        try:
+            self.con.execute("insert into raw_sensor_series by name select * from landing_series")
+        finally:
+            self.con.unregister("landing_series")
+        return numbered.select(DIM, "new_dim", "series")
+
+    def add_readings(self, readings: pl.DataFrame, numbers: pl.DataFrame) -> None:
+        """Readings of sensors.READING plus file_index, their `_dim` as numbered by the file's descriptions."""
+        if readings.height == 0:
+            return
+        dims = numbers.sort(DIM)
+        if dims[DIM].to_list() != list(range(dims.height)):
+            raise AssertionError("series descriptions must be numbered 0… within their file")
+        landed = readings.select(
+            dims["new_dim"].gather(readings[DIM]).alias("dim"),
+            dims["series"].gather(readings[DIM]).alias("series"),
+            "measured_at", "value",
+            (pl.col("file_index").cast(pl.Int64) * (1 << 32) + pl.col(LINE).cast(pl.Int64)).alias("rid"),
+        )
+        # most exports list readings in time order and, at one instant, their series in the same order each time:
+        # then (measured_at, series) only ever increases, which proves no key repeats (merge need not count them)
+        step_t, step_s = pl.col("measured_at").diff(), pl.col("series").diff()
+        increasing = landed.select(((step_t > 0) | ((step_t == 0) & (step_s > 0))).fill_null(True).all()).item()
+        self.calls += 1
+        self.increasing = self.increasing and increasing
+        self.con.register("landing_readings", landed)
+        try:
+            self.con.execute("insert into raw_sensor_readings by name select * from landing_readings")
+        finally:
+            self.con.unregister("landing_readings")
+
+
+@dataclass
+class Merged:
+    """What the batch did: readings per plan action, readings landed, the instants it touched."""
+
+    counts: dict[str, int]
+    landed: int
+    scope: tuple[dt.datetime | None, dt.datetime | None]
+
+
+def merge(
+    con: duckdb.DuckDBPyConnection, landing: Landing, run: Run, progress: Callable[[str, int, int], None] | None = None,
+) -> Merged:
+    """The landed batch into readings, rollups, dim_sensor and anomalies, within the caller's write."""
+    run(con, STAGING, {}, None)
+    bucket_us = HOUR_US
+    run(con, BUCKETS, {"bucket_us": bucket_us}, None)
+    if _straddles_local_hours(con, bucket_us):
+        bucket_us = QUARTER_US
+        run(con, BUCKETS, {"bucket_us": bucket_us}, None)
+    landed, first, last = con.execute(
+        "select count(*), min(measured_at), max(measured_at) from raw_sensor_readings"
+    ).fetchall()[0]
+    # counted only when the landing's order proves nothing; a hash collision reads as a repeat, and the merge then
+    # finds the exact answer
+    unique = landing.proved_unique or con.execute(
+        "select count(distinct hash(series, measured_at)) = count(*) from raw_sensor_readings"
+    ).fetchall()[0][0]
+    append = unique and not _stored_in_range(con, first, last)
+    steps = [*(APPEND if append else MERGE), *AFTER]
+    params = {"bucket_us": bucket_us, "recompute_all": not append}
+    for i, model in enumerate(steps):
+        if progress:
+            progress(f"model {Path(model).stem}", i, len(steps))
+        run(con, model, params, _years(con) if "{part}" in (MODELS_DIR / model).read_text(encoding="utf-8") else None)
+    if append:
+        return Merged({"new": landed}, landed, (first, last))
+    counts = dict(con.execute("select action, count(*) from reading_plan group by action").fetchall())
+    return Merged(counts, landed, (first, last))
+
+
+def _straddles_local_hours(con: duckdb.DuckDBPyConnection, bucket_us: int) -> bool:
+    """Whether a UTC clock bucket of the batch spans two local hours: UTC hours are local hours wherever the zone's
+    offset is whole hours; elsewhere (India, Nepal, Newfoundland…) quarter hours are, as every offset and every
+    change of one since 1990 falls on a quarter hour."""
+    return con.execute(
+        """select count(*) > 0 from (select distinct bucket from batch_buckets)
+           where date_trunc('hour', make_timestamptz(bucket * $b))
+                 <> date_trunc('hour', make_timestamptz((bucket + 1) * $b - 1))""",
+        {"b": bucket_us},
+    ).fetchone()[0]
+
+
+def _stored_in_range(con: duckdb.DuckDBPyConnection, first, last) -> bool:
+    """Whether any stored reading of the batch's series lies within its time range (then it may repeat one)."""
+    if first is None:
+        return False
+    return con.execute(
+        """select exists (
+               select 1 from fct_sensor_readings as f
+               semi join (select distinct sensor_id, metric from raw_sensor_series) as s
+                   on s.sensor_id = f.sensor_id and s.metric = f.metric
+               where f.measured_at >= $first and f.measured_at <= $last
+           )""",
+        {"first": first, "last": last},
+    ).fetchone()[0]
+
+
+def _years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [r[0] for r in con.execute("select distinct year(day) from touched_sensor_days order by 1").fetchall()]
+
+
+def year_bounds(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dt.datetime]:
+    """The first instant of a local year and of the next one, in the connection's zone."""
+    first, nxt = con.execute(
+        "select cast(make_date($y, 1, 1) as timestamptz), cast(make_date($y + 1, 1, 1) as timestamptz)", {"y": year}
+    ).fetchone()
+    return {"year_from": first, "year_to": nxt}
