@@ -110,6 +110,7 @@ class Merged:
 
     counts: dict[str, int]
     landed: int
+    appended: bool
     scope: tuple[dt.datetime | None, dt.datetime | None]
 
 
@@ -139,9 +140,9 @@ def merge(
             progress(f"model {Path(model).stem}", i, len(steps))
         run(con, model, params, _years(con) if "{part}" in (MODELS_DIR / model).read_text(encoding="utf-8") else None)
     if append:
-        return Merged({"new": landed}, landed, (first, last))
+        return Merged({"new": landed}, landed, True, (first, last))
     counts = dict(con.execute("select action, count(*) from reading_plan group by action").fetchall())
-    return Merged(counts, landed, (first, last))
+    return Merged(counts, landed, False, (first, last))
 
 
 def _straddles_local_hours(con: duckdb.DuckDBPyConnection, bucket_us: int) -> bool:
