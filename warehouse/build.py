@@ -88,11 +88,32 @@ def prepare(
     dataset: str, paths: list[Path], profile: Profile, city: City, *,
     source: str | None = None, country: str | None = None, progress: Progress | None = None,
 ) -> Prepared:
-    """Read, map and check every file of a batch; raise FileError on a file that cannot be used."""
+    """Read, map and check every file of a batch; raise FileError on a file that cannot be used.
+
+    A file is parsed as soon as it is read, and only what it gave is kept, so memory holds one file's text at a
+    time; only a profile with companion files (stations, lookups), which may come after the data, reads all first.
+    """
     if profile.dataset != dataset:
         raise UsageError(f"profile '{profile.name}' is for {profile.dataset}, not {dataset}")
     source = source or profile.source
-    records, lookups, stations, digests = [], {}, None, []
+    waiting, lookups, digests = [], {}, []
+    stations: pl.DataFrame | None = None
+    parsed, described, bad = [], [], []
+
+    def parse(i: int, path: Path, frame: pl.DataFrame) -> None:
+        if dataset == "complaints":
+            country_code = country or profile.country or city.country
+            ctx = complaints.Context(source=source, bounds=_bounds(country_code, city), country=country_code)
+            good, q = complaints.parse(frame, profile, ctx, str(path), lookups)
+        else:
+            good, series, q = sensors.parse(frame, profile, source, str(path), stations)
+            # series descriptions numbered across the batch's files (one number, one description)
+            offset = sum(d.height for d in described)
+            good = good.with_columns(pl.col(sensors.DIM) + offset)
+            described.append(series.with_columns(pl.col(sensors.DIM) + offset))
+        parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
+        bad.append(q)
+
     for i, path in enumerate(paths):
         if progress:
             progress(f"reading {path.name}", i, len(paths))
@@ -101,9 +122,10 @@ def prepare(
         data = path.read_bytes()  # read once: hashed here, parsed by read_records
         digests.append(hashlib.sha256(data).hexdigest())
         frame = read_records(path, profile, data)
+        del data
         if profile.stations and not profile.header and _first_row_names(frame, profile.stations.match_columns):
             # a station list has its own header even when the readings have none
-            frame = read_records(path, replace(profile, header=True, column_names=None), data)
+            frame = read_records(path, replace(profile, header=True, column_names=None))
         lookup = next((lk for lk in profile.lookups if _has_columns(frame, lk.match_columns)), None)
         required = [c for f in profile.required for c in profile.candidates(f)[:1]]
         if lookup and not _has_columns(frame, required):
@@ -113,28 +135,18 @@ def prepare(
         if profile.stations and _has_columns(frame, profile.stations.match_columns):
             stations = sensors.station_table(frame, profile, str(path))
             continue
-        records.append((i, path, frame))
-    if not records:
-        raise UsageError("no data file among the paths (only companion files such as services or stations)")
-    parsed, described, bad, read = [], [], [], 0
-    for i, path, frame in records:
-        if dataset == "complaints":
-            country_code = country or profile.country or city.country
-            bounds = _bounds(country_code, city)
-            ctx = complaints.Context(source=source, bounds=bounds, country=country_code)
-            good, q = complaints.parse(frame, profile, ctx, str(path), lookups)
+        if profile.stations or profile.lookups:
+            waiting.append((i, path, frame))
         else:
-            good, series, q = sensors.parse(frame, profile, source, str(path), stations)
-            # series descriptions numbered across the batch's files (one number, one description)
-            offset = sum(d.height for d in described)
-            good = good.with_columns(pl.col(sensors.DIM) + offset)
-            described.append(series.with_columns(pl.col(sensors.DIM) + offset))
-        read += good.height + q.height
-        parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
-        bad.append(q)
+            parse(i, path, frame)
+    for i, path, frame in waiting:
+        parse(i, path, frame)
+    if not parsed:
+        raise UsageError("no data file among the paths (only companion files such as services or stations)")
+    read = sum(g.height for g in parsed) + sum(q.height for q in bad)
     series = None
     if dataset == "sensors":
-        rows = pl.concat(parsed, how="vertical_relaxed")
+        rows = pl.concat(parsed, how="vertical_relaxed", rechunk=False)  # chunks are landed one by one
         series = _placed(pl.concat(described, how="vertical_relaxed"), city, profile)
     else:
         rows = _assign_districts(pl.concat(parsed, how="vertical_relaxed"), dataset, city)
@@ -193,13 +205,17 @@ def _assign_districts(rows: pl.DataFrame, dataset: str, city: City) -> pl.DataFr
 
 def run_sql_file(
     con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None, years: list[int] | None = None,
+    clauses: dict[str, str] | None = None,
 ) -> None:
     """Run each statement of a model file, passing only the $parameters that statement names.
 
     A model of the year files (`{part}` in its text) runs once per local year in `years` (the years the batch
     touched), on that year's file opened for writing (warehouse/partitions.py), with $year, $year_from, $year_to.
+    `clauses`: `{name}` → SQL text, always one of the caller's constants (sensor_load.ORDER_BY), never input.
     """
     text = (MODELS_DIR / relative).read_text(encoding="utf-8")
+    for name, clause in (clauses or {}).items():
+        text = text.replace("{" + name + "}", clause)
     if "{part}" in text:
         if years is None:
             raise ValueError(f"{relative} writes year files: give the years")

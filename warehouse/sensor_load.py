@@ -41,7 +41,9 @@ AFTER = [
     "marts/dim_sensor.sql", "marts/agg_sensor_anomalies.sql", "marts/agg_anomaly_episodes.sql",
 ]
 HOUR_US, QUARTER_US = 3_600_000_000, 900_000_000
-Run = Callable[[duckdb.DuckDBPyConnection, str, dict, list[int] | None], None]
+SLICE_ROWS = 4_000_000
+ORDER_BY = {"time": "order by measured_at", "file": ""}  # {order_by} of fct_sensor_readings_append.sql
+Run = Callable[[duckdb.DuckDBPyConnection, str, dict, list[int] | None, dict[str, str] | None], None]
 
 
 class Landing:
@@ -51,14 +53,17 @@ class Landing:
         self.con = con
         self.dims = 0
         self.series: dict[tuple[str, str], int] = {}
-        self.calls = 0
-        self.increasing = True  # whether every landed reading's (measured_at, series) exceeds the one before
+        # The order readings arrive in, read while they land (most exports list them in time order and, at one
+        # instant, their series in the same order each time): `in_time_order` spares the sort of the append, and
+        # `increasing` — (measured_at, series) only ever increases — proves no key repeats without counting them.
+        self.in_time_order = self.increasing = True
+        self.last: tuple | None = None  # (measured_at, series) of the last reading landed
         con.execute(RAW_TABLES.read_text(encoding="utf-8"))
 
     @property
     def proved_unique(self) -> bool:
-        """No two landed readings share series and time, known without counting them (see add_readings)."""
-        return self.calls <= 1 and self.increasing
+        """No two landed readings share series and time, known without counting them (see __init__)."""
+        return self.increasing
 
     def add_series(self, described: pl.DataFrame) -> pl.DataFrame:
         """Store descriptions numbered 0… within their file; return `dim` (old) → `new_dim`, `series`."""
@@ -85,23 +90,32 @@ class Landing:
         dims = numbers.sort(DIM)
         if dims[DIM].to_list() != list(range(dims.height)):
             raise AssertionError("series descriptions must be numbered 0… within their file")
-        landed = readings.select(
-            dims["new_dim"].gather(readings[DIM]).alias("dim"),
-            dims["series"].gather(readings[DIM]).alias("series"),
-            "measured_at", "value",
-            (pl.col("file_index").cast(pl.Int64) * (1 << 32) + pl.col(LINE).cast(pl.Int64)).alias("rid"),
-        )
-        # most exports list readings in time order and, at one instant, their series in the same order each time:
-        # then (measured_at, series) only ever increases, which proves no key repeats (merge need not count them)
+        for part in readings.iter_slices(SLICE_ROWS):  # in slices: one copy of a slice at a time, not of the batch
+            landed = part.select(
+                dims["new_dim"].gather(part[DIM]).alias("dim"),
+                dims["series"].gather(part[DIM]).alias("series"),
+                "measured_at", "value",
+                (pl.col("file_index").cast(pl.Int64) * (1 << 32) + pl.col(LINE).cast(pl.Int64)).alias("rid"),
+            )
+            self._follow_order(landed)
+            self.con.register("landing_readings", landed)
+            try:
+                self.con.execute("insert into raw_sensor_readings by name select * from landing_readings")
+            finally:
+                self.con.unregister("landing_readings")
+
+    def _follow_order(self, landed: pl.DataFrame) -> None:
+        keys = landed.select("measured_at", "series")
+        if self.last is not None:
+            keys = pl.concat([pl.DataFrame([self.last], schema=keys.schema, orient="row"), keys])
         step_t, step_s = pl.col("measured_at").diff(), pl.col("series").diff()
-        increasing = landed.select(((step_t > 0) | ((step_t == 0) & (step_s > 0))).fill_null(True).all()).item()
-        self.calls += 1
+        in_order, increasing = keys.select(
+            (step_t >= 0).fill_null(True).all().alias("in_order"),
+            ((step_t > 0) | ((step_t == 0) & (step_s > 0))).fill_null(True).all().alias("increasing"),
+        ).row(0)
+        self.in_time_order = self.in_time_order and in_order
         self.increasing = self.increasing and increasing
-        self.con.register("landing_readings", landed)
-        try:
-            self.con.execute("insert into raw_sensor_readings by name select * from landing_readings")
-        finally:
-            self.con.unregister("landing_readings")
+        self.last = keys.row(-1)
 
 
 @dataclass
@@ -118,12 +132,12 @@ def merge(
     con: duckdb.DuckDBPyConnection, landing: Landing, run: Run, progress: Callable[[str, int, int], None] | None = None,
 ) -> Merged:
     """The landed batch into readings, rollups, dim_sensor and anomalies, within the caller's write."""
-    run(con, STAGING, {}, None)
+    run(con, STAGING, {}, None, None)
     bucket_us = HOUR_US
-    run(con, BUCKETS, {"bucket_us": bucket_us}, None)
+    run(con, BUCKETS, {"bucket_us": bucket_us}, None, None)
     if _straddles_local_hours(con, bucket_us):
         bucket_us = QUARTER_US
-        run(con, BUCKETS, {"bucket_us": bucket_us}, None)
+        run(con, BUCKETS, {"bucket_us": bucket_us}, None, None)
     landed, first, last = con.execute(
         "select count(*), min(measured_at), max(measured_at) from raw_sensor_readings"
     ).fetchall()[0]
@@ -135,10 +149,13 @@ def merge(
     append = unique and not _stored_in_range(con, first, last)
     steps = [*(APPEND if append else MERGE), *AFTER]
     params = {"bucket_us": bucket_us, "recompute_all": not append}
+    # readings that landed in time order are appended in that order: sorting a year of them again costs seconds
+    order = ORDER_BY["file" if landing.in_time_order else "time"]
     for i, model in enumerate(steps):
         if progress:
             progress(f"model {Path(model).stem}", i, len(steps))
-        run(con, model, params, _years(con) if "{part}" in (MODELS_DIR / model).read_text(encoding="utf-8") else None)
+        text = (MODELS_DIR / model).read_text(encoding="utf-8")
+        run(con, model, params, _years(con) if "{part}" in text else None, {"order_by": order})
     if append:
         return Merged({"new": landed}, landed, True, (first, last))
     counts = dict(con.execute("select action, count(*) from reading_plan group by action").fetchall())

@@ -112,6 +112,7 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
         con, parts = None, None
         try:
             con = connect(tmp, timezone=timezone)
+            con.execute("set memory_limit = $limit", {"limit": _writer_memory()})
             con.execute(SCHEMA.read_text())
             partitions.create_templates(con)
             parts = partitions.Writer(con, db)
@@ -150,6 +151,12 @@ def writing(db: Path, *, fresh: bool = False, timezone: str = "UTC") -> Iterator
 
 
 _writers: dict[int, partitions.Writer] = {}
+
+
+def _writer_memory() -> str:
+    from settings import writer_memory_limit
+
+    return writer_memory_limit()
 
 
 def partitions_of(con: duckdb.DuckDBPyConnection) -> partitions.Writer:
