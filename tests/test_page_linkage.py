@@ -50,39 +50,58 @@ def line_fields(spec: dict) -> list[str]:
     return [layer["encoding"]["y"]["field"] for layer in spec["layer"][-1]["layer"]]
 
 
-TABLES = ("confirmed_table", "episodes_table", "blind_spots_table", "emerging_table", "district_score_table",
-          "equity_table", "proposal_impact_table", "hotspots_table")  # page order (AppTest gives dataframes no key)
+TABLES = {  # the tables of each tab, in page order (AppTest gives dataframes no key); only the open tab is sent
+    "linkage": ("confirmed_table",), "lead_time": ("episodes_table", "blind_spots_table"), "emerging": ("emerging_table",),
+    "district_score": ("district_score_table",), "equity": ("equity_table",),
+    "proposal_impact": ("proposal_impact_table",), "hotspots": ("hotspots_table",),
+}
 
 
-def table(at: AppTest, key: str):
-    assert len(at.dataframe) == len(TABLES)
-    return at.dataframe[TABLES.index(key)].value
+def table(at: AppTest, tab: str, key: str):
+    assert len(at.dataframe) == len(TABLES[tab])
+    return at.dataframe[TABLES[tab].index(key)].value
 
 
 def test_the_view_shows_the_hand_computed_linkage():
     at = open_view()
     shown = metrics(at)
-    # noise, city-wide: 4 of 9 소음 complaints confirmed, 4 of the 8 where a noise meter is; 6 episodes, 5 reported,
-    # 1 silent; lead times 5.5 2.0 0.75 0.5 4.0 → median 2.0 h
+    # noise, city-wide: 4 of 9 소음 complaints confirmed, 4 of the 8 where a noise meter is
     assert shown["센서 확인 민원 비율"] == "44.4%" and shown["센서 있는 읍면동 기준"] == "50.0%"
-    assert (shown["이상 에피소드"], shown["신고된 에피소드"], shown["조용한 문제"]) == ("6", "5", "1")
-    assert shown["선행 시간 중앙값"] == "2.0시간"
     assert shown["최적 시차"] == "3.0시간"  # city-wide noise: the same hours as 보람동 plus 조치원읍's silent ones
-    episodes = table(at, "episodes_table")
-    assert episodes["district"].tolist() == ["보람동", "조치원읍", "아름동", "나성동", "조치원읍", "보람동"]
-    assert episodes["lead_hours"].round(2).tolist()[:4] == [5.5, 2.0, 0.75, 0.5]
-    assert episodes["status_name"].tolist().count("조용한 문제") == 1
-    blind = table(at, "blind_spots_table")
-    assert blind[["district", "category", "items", "why"]].values.tolist() == [
-        ["아름동", "쓰레기", 22, "센서 없음"], ["조치원읍", "소음", 4, "센서가 보지 못함"]]
-    assert table(at, "emerging_table")[["district", "category", "received"]].values.tolist() == [
-        ["아름동", "쓰레기", 8], ["아름동", "쓰레기", 12]]
-    impact = table(at, "proposal_impact_table")
-    assert impact[["before", "after", "others_before", "others_after"]].values.tolist() == [[6, 2, 4, 4]]
-    assert table(at, "hotspots_table")["items"].tolist() == [27, 4]
     spec = vega_charts(at)["linkage_chart"]
     assert line_fields(spec) == ["signal"]
     assert len(layer_data(spec, "rect")[0]) == 2  # the two noise episodes, shaded
+    lead = open_view(tab="lead_time")
+    shown = metrics(lead)
+    # 6 episodes, 5 reported, 1 silent; lead times 5.5 2.0 0.75 0.5 4.0 → median 2.0 h
+    assert (shown["이상 에피소드"], shown["신고된 에피소드"], shown["조용한 문제"]) == ("6", "5", "1")
+    assert shown["선행 시간 중앙값"] == "2.0시간"
+    episodes = table(lead, "lead_time", "episodes_table")
+    assert episodes["district"].tolist() == ["보람동", "조치원읍", "아름동", "나성동", "조치원읍", "보람동"]
+    assert episodes["lead_hours"].round(2).tolist()[:4] == [5.5, 2.0, 0.75, 0.5]
+    assert episodes["status_name"].tolist().count("조용한 문제") == 1
+    blind = table(lead, "lead_time", "blind_spots_table")
+    assert blind[["district", "category", "items", "why"]].values.tolist() == [
+        ["아름동", "쓰레기", 22, "센서 없음"], ["조치원읍", "소음", 4, "센서가 보지 못함"]]
+    assert table(open_view(tab="emerging"), "emerging", "emerging_table")[["district", "category", "received"]].values.tolist() == [
+        ["아름동", "쓰레기", 8], ["아름동", "쓰레기", 12]]
+    impact = table(open_view(tab="proposal_impact"), "proposal_impact", "proposal_impact_table")
+    assert impact[["before", "after", "others_before", "others_after"]].values.tolist() == [[6, 2, 4, 4]]
+    assert table(open_view(tab="hotspots"), "hotspots", "hotspots_table")["items"].tolist() == [27, 4]
+
+
+def test_only_the_open_tab_runs_and_a_switch_is_kept_in_the_url():
+    at = open_view()
+    assert [tab.label for tab in at.tabs][:2] == ["연계", "선행 시간·사각지대"]
+    assert len(at.dataframe) == 1 and "linkage_chart" in vega_charts(at)  # the linkage tab alone
+    at.session_state["lk_tab_ko"] = "형평성"  # what a click on the tab does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["tab"] == "equity"
+    assert len(at.dataframe) == 1 and "linkage_chart" not in vega_charts(at)
+    assert not table(at, "equity", "equity_table").empty
+    again = open_view(tab="equity")  # the shared link opens on that tab
+    assert [tab.label for tab in again.tabs][4] == "형평성" and len(again.dataframe) == 1
 
 
 def test_choosing_another_link_redraws_and_keeps_it_in_the_url():
@@ -107,8 +126,7 @@ def test_english():
     assert shown["Best lag"] == "3.0 h" and shown["Correlation r"] == "0.73"
     assert shown["Sensor-confirmed complaints"] == "100.0%"  # N1–N4, all in 보람동's episode
     assert at.title[0].value == "Complaints × sensors"
-    # 보람동 has no adopted proposal: that tab shows a note instead of its table, so count from the top
-    episodes = at.dataframe[TABLES.index("episodes_table")].value
+    episodes = table(open_view("en", district="3611010300", tab="lead_time"), "lead_time", "episodes_table")
     assert episodes["link_name"].tolist() == ["Noise", "Dust and odour"] and episodes["district"].tolist() == ["Boram-dong"] * 2
 
 

@@ -238,6 +238,12 @@ def render_everything(role: str) -> tuple[list[str], list[str]]:
             texts += visible(at)
         if page == "data":
             assert [d.value for d in at.dataframe][-1]["line"].tolist()  # the quarantined rows are listed
+        if page == "linkage":  # only the open tab runs: open each
+            for label in [tab.label for tab in at.tabs][1:]:
+                at.session_state["lk_tab_ko"] = label
+                at.run()
+                assert not at.exception, (label, [e.value for e in at.exception])
+                texts += visible(at)
     return texts, _download_texts()
 
 

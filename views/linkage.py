@@ -6,9 +6,10 @@ import streamlit as st
 
 from ui import district_score, emerging, equity, hotspots, proposal_impact
 from ui import linkage as lk
+from ui import url_state as url
 from ui.data import freshness_caption, load
 from ui.filters import district_names, sidebar_filters
-from ui.i18n import t
+from ui.i18n import lang, t
 
 filters = sidebar_filters()
 st.title(t("민원 × 센서", "Complaints × sensors"))
@@ -23,20 +24,24 @@ if links.is_empty():
     st.stop()
 link, window = lk.controls(links)
 names = district_names()
-tabs = st.tabs([t("연계", "Linkage"), t("선행 시간·사각지대", "Lead time and blind spots"), t("급증 이슈", "Emerging issues"),
-                t("읍면동 점수", "District score"), t("형평성", "Equity"), t("제안 효과", "Proposal impact"),
-                t("핫스팟", "Hotspots")])
-with tabs[0]:
-    lk.render_linkage(filters, link, window)
-with tabs[1]:
-    lk.render_lead_time(filters, links, window, names)
-with tabs[2]:
-    emerging.render(filters, names)
-with tabs[3]:
-    district_score.render(filters)
-with tabs[4]:
-    equity.render(filters)
-with tabs[5]:
-    proposal_impact.render(filters, names)
-with tabs[6]:
-    hotspots.render(filters)
+# Only the open tab runs (its queries and its charts): the page answers faster, and the browser draws one tab's
+# charts instead of seven. Its key keeps a shared link's tab (ui/url_state.py); the widget's key carries the
+# language, since a label of the other language would not be a tab of this one.
+TABS = {
+    "linkage": (t("연계", "Linkage"), lambda: lk.render_linkage(filters, link, window)),
+    "lead_time": (t("선행 시간·사각지대", "Lead time and blind spots"), lambda: lk.render_lead_time(filters, links, window, names)),
+    "emerging": (t("급증 이슈", "Emerging issues"), lambda: emerging.render(filters, names)),
+    "district_score": (t("읍면동 점수", "District score"), lambda: district_score.render(filters)),
+    "equity": (t("형평성", "Equity"), lambda: equity.render(filters)),
+    "proposal_impact": (t("제안 효과", "Proposal impact"), lambda: proposal_impact.render(filters, names)),
+    "hotspots": (t("핫스팟", "Hotspots"), lambda: hotspots.render(filters)),
+}
+keys = list(TABS)
+chosen = url.initial("tab", url.one_of(keys), keys[0])
+tabs = st.tabs([label for label, _ in TABS.values()], default=TABS[chosen][0], key=f"lk_tab_{lang()}", on_change="rerun")
+for key, tab in zip(keys, tabs, strict=True):
+    if tab.open:
+        url.remember("tab", key, keys[0])
+        url.write_url()
+        with tab:
+            TABS[key][1]()
