@@ -287,7 +287,7 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
 
 def _load_complaints(con: duckdb.DuckDBPyConnection, batch: Prepared, batch_id: int, progress: Progress | None):
     """(plan counts, rows in the batch, first and last day touched) of a complaint batch merged into the marts."""
-    con.execute("delete from raw_complaints")
+    con.execute((MODELS_DIR / "raw_complaint_table.sql").read_text(encoding="utf-8"))
     landing = batch.rows.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")).rename({LINE: "line"})
     con.register("landing", landing)
     con.execute("insert into raw_complaints by name select * from landing")

@@ -1,5 +1,5 @@
 -- The warehouse's tables. Idempotent: run on every open for writing.
--- Layers: raw_* (the batch being loaded, as parsed) → staging views (rename/cast) → marts (tables).
+-- Layers: raw_* (the batch being loaded, as parsed: temp tables) → staging views (rename/cast) → marts (tables).
 
 create table if not exists meta (key text primary key, value text);
 
@@ -30,16 +30,9 @@ create table if not exists quarantine (
     raw_record text,
 );
 
-create table if not exists raw_complaints (
-    batch_id integer, file_index integer, line bigint,
-    source text, source_id text, kind text, category text, domain text, district_raw text,
-    district_code text, channel text, status text, status_raw text,
-    requested_at timestamptz, first_response_at timestamptz, closed_at timestamptz, due_at timestamptz,
-    updated_at timestamptz, lat double, lon double, reporter_key text, votes integer, adopted boolean,
-    satisfaction tinyint, agency text, title text, description_masked text, quality text,
-);
-
--- A sensor batch lands in temp tables (models/raw_sensor_tables.sql); earlier warehouses kept it here.
+-- A batch lands in temp tables (models/raw_complaint_table.sql, raw_sensor_tables.sql); earlier warehouses kept
+-- the last one here.
+drop table if exists raw_complaints;
 drop table if exists raw_sensor_readings;
 
 create table if not exists dim_district (

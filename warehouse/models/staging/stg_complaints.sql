@@ -1,6 +1,6 @@
 -- stg_complaints: the landed complaint batch, renamed and cast onto the mart's vocabulary.
 -- grain: one row per record read (duplicates still present). params: none.
-create or replace view stg_complaints as
+create or replace temp view stg_complaints as
 select
     source || ':' || source_id as complaint_id,
     source,
