@@ -61,7 +61,7 @@ TIERS = {
     "ci": Tier("ci", complaints=100_000, stations=6, metrics_per_station=4, start=dt.date(2025, 1, 1), days=365),
     # Sejong for five years: 1M complaints, 262.9M readings (500 series × 5 min × 1826 days)
     "city": Tier("city", complaints=1_000_000, stations=125, metrics_per_station=4, start=dt.date(2021, 1, 1), days=1826,
-                 build_runs=1, baseline_runs=1),
+                 baseline_runs=1),
 }
 
 
