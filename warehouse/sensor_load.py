@@ -3,8 +3,8 @@
 The landing is two temp tables (models/raw_sensor_tables.sql): `raw_sensor_series`, one row per distinct
 series description (what the readings of one sensor × metric × unit × quality × place share), and
 `raw_sensor_readings`: the description (`dim`), its sensor × metric (`series`), measured_at, value and `rid`
-(file index and line: the order in which the last of repeated readings wins). The polars parser (sensors.parse)
-and DuckDB's own reader (sensors_direct) both fill them; `Landing` numbers their descriptions across the batch.
+(file index and line: the order in which the last of repeated readings wins). `Landing` fills them from what
+build.prepare parsed (sensors.parse), numbering the descriptions across the batch.
 
 Then one of two ways (the choice only changes how fast, never what is stored):
 - append: no sensor × metric × time repeats inside the batch and no stored reading of its series in its time
