@@ -94,12 +94,15 @@ def test_only_the_open_tab_runs_and_a_switch_is_kept_in_the_url():
     at = open_view()
     assert [tab.label for tab in at.tabs][:2] == ["연계", "선행 시간·사각지대"]
     assert len(at.dataframe) == 1 and "linkage_chart" in vega_charts(at)  # the linkage tab alone
-    at.session_state["lk_tab_ko"] = "형평성"  # what a click on the tab does
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.query_params["tab"] == "equity"
-    assert len(at.dataframe) == 1 and "linkage_chart" not in vega_charts(at)
-    assert not table(at, "equity", "equity_table").empty
+    for label, key in (("형평성", "equity"), ("핫스팟", "hotspots"), ("연계", None)):  # what clicks on tabs do
+        at.session_state["lk_tab_ko"] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.query_params.get("tab") == key
+        if key:
+            assert len(at.dataframe) == 1 and "linkage_chart" not in vega_charts(at)
+            assert not table(at, key, f"{key}_table").empty
+    assert "linkage_chart" in vega_charts(at)
     again = open_view(tab="equity")  # the shared link opens on that tab
     assert [tab.label for tab in again.tabs][4] == "형평성" and len(again.dataframe) == 1
 

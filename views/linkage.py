@@ -25,8 +25,9 @@ if links.is_empty():
 link, window = lk.controls(links)
 names = district_names()
 # Only the open tab runs (its queries and its charts): the page answers faster, and the browser draws one tab's
-# charts instead of seven. Its key keeps a shared link's tab (ui/url_state.py); the widget's key carries the
-# language, since a label of the other language would not be a tab of this one.
+# charts instead of seven. Its key keeps a shared link's tab (ui/url_state.py). The widget starts from it through
+# its state, not `default` (a default that changes makes a new widget, which undoes the click), and its key carries
+# the language, since a label of the other language would not be a tab of this one.
 TABS = {
     "linkage": (t("연계", "Linkage"), lambda: lk.render_linkage(filters, link, window)),
     "lead_time": (t("선행 시간·사각지대", "Lead time and blind spots"), lambda: lk.render_lead_time(filters, links, window, names)),
@@ -37,8 +38,10 @@ TABS = {
     "hotspots": (t("핫스팟", "Hotspots"), lambda: hotspots.render(filters)),
 }
 keys = list(TABS)
-chosen = url.initial("tab", url.one_of(keys), keys[0])
-tabs = st.tabs([label for label, _ in TABS.values()], default=TABS[chosen][0], key=f"lk_tab_{lang()}", on_change="rerun")
+widget = f"lk_tab_{lang()}"
+if widget not in st.session_state:  # first run (or a language switch): open the tab of the link; a click moves it
+    st.session_state[widget] = TABS[url.initial("tab", url.one_of(keys), keys[0])][0]
+tabs = st.tabs([label for label, _ in TABS.values()], key=widget, on_change="rerun")
 for key, tab in zip(keys, tabs, strict=True):
     if tab.open:
         url.remember("tab", key, keys[0])
