@@ -46,12 +46,14 @@ class Prepared:
     rows_read: int
     series: pl.DataFrame | None = None  # sensors: the series descriptions the readings' `_dim` points at
 
-    def canonical(self) -> pl.DataFrame:
-        """The rows on our canonical fields (sensors: each reading with its series' fields), e.g. for a preview."""
+    def canonical(self, head: int | None = None) -> pl.DataFrame:
+        """The (first `head`) rows on our canonical fields (sensors: each reading with its series' fields), as an
+        upload's preview shows them."""
+        rows = self.rows if head is None else self.rows.head(head)
         if self.series is None:
-            return self.rows
-        described = self.series.select(sensors.DIM, *[c for c in self.series.columns if c not in self.rows.columns])
-        return self.rows.join(described, on=sensors.DIM, how="left", maintain_order="left").drop(sensors.DIM)
+            return rows
+        described = self.series.select(sensors.DIM, *[c for c in self.series.columns if c not in rows.columns])
+        return rows.join(described, on=sensors.DIM, how="left", maintain_order="left").drop(sensors.DIM)
 
 
 @dataclass

@@ -136,7 +136,7 @@ def accounting(batch: Prepared) -> dict[str, int]:
 def mapped_rows(batch: Prepared, n: int = 20, timezone: str = "Asia/Seoul", with_text: bool = True) -> pl.DataFrame:
     """The first n rows on our canonical fields (times in the city's zone), with the file line they came from."""
     columns = [c for c in PREVIEW_COLUMNS[batch.dataset] if with_text or c not in TEXT_COLUMNS]
-    rows = batch.canonical().head(n).select(*columns, pl.col(LINE).alias("line"))
+    rows = batch.canonical(head=n).select(*columns, pl.col(LINE).alias("line"))
     return rows.with_columns(pl.col(pl.Datetime(time_zone="*")).dt.convert_time_zone(timezone))
 
 
