@@ -253,13 +253,12 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
     started = dt.datetime.now(dt.UTC)
     if batch.dataset == "complaints":
         counts, in_batch, scope = _load_complaints(con, batch, batch_id, progress)
-        rows_read, quarantined = batch.rows_read, batch.quarantine
     else:
         landing = sensor_load.Landing(con)
         landing.add_readings(batch.rows, landing.add_series(batch.series))
-        rows_read, quarantined = batch.rows_read, batch.quarantine
         merged = sensor_load.merge(con, landing, run_sql_file, progress)
         counts, in_batch, scope = merged.counts, merged.landed, merged.scope
+    rows_read, quarantined = batch.rows_read, batch.quarantine
     distinct = sum(counts.values())
     con.register("quarantine_in", quarantined.with_columns(pl.lit(batch_id, pl.Int32).alias("batch_id")))
     con.execute("insert into quarantine by name select * from quarantine_in")

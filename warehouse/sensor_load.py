@@ -60,11 +60,6 @@ class Landing:
         self.last: tuple | None = None  # (measured_at, series) of the last reading landed
         con.execute(RAW_TABLES.read_text(encoding="utf-8"))
 
-    @property
-    def proved_unique(self) -> bool:
-        """No two landed readings share series and time, known without counting them (see __init__)."""
-        return self.increasing
-
     def add_series(self, described: pl.DataFrame) -> pl.DataFrame:
         """Store descriptions numbered 0… within their file; return `dim` (old) → `new_dim`, `series`."""
         pairs = described.select("sensor_id", "metric").rows()
@@ -143,19 +138,21 @@ def merge(
     ).fetchall()[0]
     # counted only when the landing's order proves nothing; a hash collision reads as a repeat, and the merge then
     # finds the exact answer
-    unique = landing.proved_unique or con.execute(
+    unique = landing.increasing or con.execute(
         "select count(distinct hash(series, measured_at)) = count(*) from raw_sensor_readings"
     ).fetchall()[0][0]
     append = unique and not _stored_in_range(con, first, last)
     steps = [*(APPEND if append else MERGE), *AFTER]
     params = {"bucket_us": bucket_us, "recompute_all": not append}
     # readings that landed in time order are appended in that order: sorting a year of them again costs seconds
-    order = ORDER_BY["file" if landing.in_time_order else "time"]
+    clauses = {"order_by": ORDER_BY["file" if landing.in_time_order else "time"]}
+    years = None  # the local years the batch touched, known once the way's first model made touched_sensor_days
     for i, model in enumerate(steps):
         if progress:
             progress(f"model {Path(model).stem}", i, len(steps))
-        text = (MODELS_DIR / model).read_text(encoding="utf-8")
-        run(con, model, params, _years(con) if "{part}" in text else None, {"order_by": order})
+        run(con, model, params, years, clauses)
+        if i == 0:
+            years = _years(con)
     if append:
         return Merged({"new": landed}, landed, True, (first, last))
     counts = dict(con.execute("select action, count(*) from reading_plan group by action").fetchall())

@@ -1,5 +1,5 @@
 -- batch_buckets: the landed readings per series description × UTC clock bucket of $bucket_us microseconds (an
--- hour, or a quarter hour where the zone's offset is not whole hours: sensor_load._bucket_seconds), so that the
+-- hour, or a quarter hour where the zone's offset is not whole hours: sensor_load._straddles_local_hours), so that the
 -- costly local-time arithmetic runs once per bucket instead of once per reading. Read by the hourly rollup of an
 -- appended batch and by dim_sensor (spacing, first and last seen). Sums are exact (decimal), as in
 -- agg_sensor_hourly. params: $bucket_us.
