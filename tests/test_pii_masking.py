@@ -21,7 +21,9 @@ from helpers_warehouse import query, write_csv
 from warehouse import pii
 from warehouse.build import ingest
 from warehouse.errors import UsageError
-from warehouse.pii import MASK_DETAIL, MASK_EMAIL, MASK_LOCAL_PHONE, MASK_PHONE, MASK_RRN, mask_text, mask_where_found
+from warehouse.pii import (
+    MASK_DETAIL, MASK_EMAIL, MASK_LOCAL_PHONE, MASK_NAME, MASK_PHONE, MASK_RRN, mask_text, mask_values, mask_where_found,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,6 +146,64 @@ def test_address_detail_goes_the_building_number_stays(address, expected):
     assert one(address) == expected
 
 
+NAMES = [  # the names are made up; the cue around each stays, the name goes
+    ("성명: 홍길동", f"성명: {MASK_NAME}"),
+    ("이름 = 김철, 한솔동 거주", f"이름 = {MASK_NAME}, 한솔동 거주"),
+    ("민원인 홍길동입니다. 가로등이 꺼졌어요", f"민원인 {MASK_NAME}입니다. 가로등이 꺼졌어요"),
+    ("제 이름은 김철수이고 도담동에 삽니다", f"제 이름은 {MASK_NAME}이고 도담동에 삽니다"),
+    ("저는 박민수 입니다", f"저는 {MASK_NAME} 입니다"),
+    ("신청인 이영희 (연락처는 생략)", f"신청인 {MASK_NAME} (연락처는 생략)"),
+    ("작성자 최지훈, 회신 바랍니다", f"작성자 {MASK_NAME}, 회신 바랍니다"),
+    ("옆집 정대호 씨가 쓰레기를 버립니다", f"옆집 {MASK_NAME} 씨가 쓰레기를 버립니다"),
+    ("강서연님께 답변 부탁드립니다", f"{MASK_NAME}님께 답변 부탁드립니다"),
+    ("윤철 씨 차량", f"{MASK_NAME} 씨 차량"),
+    ("남궁민수 씨 댁 앞", f"{MASK_NAME} 씨 댁 앞"),
+    ("도로과 한상우 주무관이 친절했습니다", f"도로과 {MASK_NAME} 주무관이 친절했습니다"),
+    ("차주 송기현", f"차주 {MASK_NAME}"),
+    ("Mr. John Smith called twice", f"Mr. {MASK_NAME} called twice"),
+    ("my name is Jiyoung Lee, Hansol-dong", f"my name is {MASK_NAME}, Hansol-dong"),
+    ("Name: Minsu Kim", f"Name: {MASK_NAME}"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES)
+def test_names_after_a_label_or_before_an_honorific(text, expected):
+    assert one(text) == expected
+
+
+PLATES_AND_ACCOUNTS = [
+    ("12가 3456 차량이 소화전 앞에 주차", f"{MASK_DETAIL} 차량이 소화전 앞에 주차"),
+    ("123가4567 불법주정차 신고", f"{MASK_DETAIL} 불법주정차 신고"),
+    ("세종12가3456 매일 인도 주차", f"{MASK_DETAIL} 매일 인도 주차"),
+    ("123 호 4567", MASK_DETAIL),
+    ("환불 계좌 농협 302-1234-5678-91 입니다", f"환불 계좌 농협 {MASK_DETAIL} 입니다"),
+    ("계좌번호: 110-123-456789", f"계좌번호: {MASK_DETAIL}"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PLATES_AND_ACCOUNTS)
+def test_vehicle_plates_and_bank_accounts(text, expected):
+    assert one(text) == expected
+
+
+NOT_NAMES = [
+    "주무관님 감사합니다", "공무원님들 수고 많으십니다", "기사님이 불친절했습니다", "선생님께 여쭤보니", "마음씨 좋은 이웃",
+    "아저씨가 도와주셨어요", "저는 주민입니다", "민원인 연락처 ☎ 없음", "담당자 배정이 늦어요", "이번 주 과장님이 오셨어요",
+    "세종시청 주무관 답변", "The name of the street is Hanuri-daero", "Dr. appointment", "그 사람 이름은 모릅니다",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES)
+def test_words_that_take_an_honorific_are_not_names(text):
+    assert one(text) == text
+
+
+def test_mask_values_masks_names_like_mask_text():
+    # mask_values skips texts without a digit, an e-mail marker or a name cue: a name must not be skipped
+    values = pl.Series("d", ["성명: 홍길동", "가로등 고장", "홍길동님 연락 바랍니다", None])
+    assert mask_values(values).to_list() == [f"성명: {MASK_NAME}", "가로등 고장", f"{MASK_NAME}님 연락 바랍니다", None]
+
+
 # --- what must NOT be masked -------------------------------------------------------------------------------
 
 KEEP = [
@@ -188,10 +248,12 @@ def test_every_layer_holds_no_resident_number(tmp_path, monkeypatch):
     rrn = "850315-2234568"
     rows = [
         {"접수번호": "R-1", "접수일시": "2025-06-02 09:00:00", "처리상태": "접수", "민원분야": f"기타 {rrn}",
-         "민원제목": "가로등 고장", "민원내용": "가로등이 꺼졌습니다", "처리부서": "도로과 (담당 010-4821-7395)"},
+         "민원제목": "가로등 고장", "민원내용": "가로등이 꺼졌습니다. 신청인 홍길동 (도담동)",
+         "처리부서": "도로과 (담당 010-4821-7395)"},
         # a receipt number of the form YYMMDD + sequence: shaped like a resident number, but the record's id
         {"접수번호": "2503041000123", "접수일시": "2025-06-02 10:00:00", "처리상태": "접수", "민원제목": "소음"},
-        {"접수번호": "R-3", "접수일시": "2025-06-02 11:00:00", "처리상태": rrn, "민원제목": "쓰레기"},  # quarantined
+        {"접수번호": "R-3", "접수일시": "2025-06-02 11:00:00", "처리상태": rrn,  # quarantined
+         "민원제목": "쓰레기 투기 12가 3456 차량, 차주 김민수"},
     ]
     db = tmp_path / "w.duckdb"
     header = ["접수번호", "접수일시", "처리상태", "민원분야", "민원제목", "민원내용", "처리부서"]
@@ -201,9 +263,13 @@ def test_every_layer_holds_no_resident_number(tmp_path, monkeypatch):
     dump = " ".join(str(v) for table in ("fct_complaints", "quarantine", "load_batches")
                     for row in query(db, f"select * from {table}").rows() for v in row)
     assert "2234568" not in dump and "4821-7395" not in dump
+    assert "홍길동" not in dump and "김민수" not in dump and "3456" not in dump  # names and the plate, raw record too
     fct = query(db, "select source_id, category, agency from fct_complaints order by source_id")
     # the record id is kept as given: masking it would merge different records
     assert fct.rows() == [("2503041000123", None, None), ("R-1", f"기타 {MASK_RRN}", f"도로과 (담당 {MASK_PHONE})")]
+    assert query(db, "select description_masked from fct_complaints where source_id = 'R-1'").item() == (
+        f"가로등이 꺼졌습니다. 신청인 {MASK_NAME} (도담동)")
+    assert f"쓰레기 투기 {MASK_DETAIL} 차량, 차주 {MASK_NAME}" in query(db, "select raw_record from quarantine").item()
     reason = query(db, "select reason from quarantine")["reason"].item()
     assert reason.startswith(f"unknown status '{MASK_RRN}'")
 

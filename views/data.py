@@ -83,8 +83,9 @@ st.dataframe(ds.masked(rows), hide_index=True, key="q_rows_table", column_config
     "reason": t("사유", "Reason"), "raw_record": t("원본 행 (마스킹)", "Raw record (masked)"),
 })
 if sees_text():
-    st.caption(t("원본 행은 전화번호·이메일·주민등록번호·상세주소를 가린 뒤에만 보여 줍니다.",
-                 "Raw records are shown only with phone numbers, e-mails, resident numbers and unit numbers masked."))
+    st.caption(t("원본 행은 전화번호·이메일·주민등록번호·상세주소·차량번호·계좌번호·이름을 가린 뒤에만 보여 줍니다.",
+                 "Raw records are shown only with phone numbers, e-mails, resident numbers, unit numbers, vehicle "
+                 "plates, bank accounts and names masked."))
 else:
     st.caption(t("원본 행(민원 내용 포함)은 시장실만 볼 수 있습니다. 필드와 사유로 원인을 찾으세요.",
                  "Raw records (complaint text included) are for the mayor's office only: field and reason tell the cause."))

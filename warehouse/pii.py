@@ -14,7 +14,14 @@ What is masked, and what is deliberately not (tests/test_pii_masking.py holds th
   without area code only after a word that says it is a phone number (연락처, 전화, 휴대폰, HP, Tel, ☎);
 - e-mail addresses, also with spaces around @ and dots, (at), [at], 골뱅이;
 - address detail: unit numbers (101동 1203호, 1203호, 3층) anywhere, and the detail after a road-address
-  building number (한누리대로 2130 101-1203 → 한누리대로 2130 ***) or after 아파트/빌라/오피스텔.
+  building number (한누리대로 2130 101-1203 → 한누리대로 2130 ***) or after 아파트/빌라/오피스텔;
+- vehicle plates (12가 3456, 123가4567, 서울12가3456): an illegal-parking report names the car, and the plate
+  leads to its keeper; bank account numbers after a word that says they are one (계좌, 입금 계좌 농협 …);
+- personal names, found by their cue, since a name alone is indistinguishable from a word: after a label
+  (성명: 홍길동, 신청인 홍길동 (…), 민원인 홍길동입니다, 저는 홍길동입니다), before 씨/님/氏 or a title
+  (홍길동 씨, 홍길동님, 김철 씨, 홍길동 주무관), and in English after Mr/Ms/Dr… or "my name is" / "name:".
+  A surname from the common-surname list must start a Korean name, and words that take 님 or a title
+  themselves (주무관님, 공무원님, 저는 주민입니다) stay. A bare name with no cue is not found.
 Not masked: 15xx/16xx/18xx numbers (전국대표번호 belong to businesses and agencies, not to people, and a
 citizen's complaint often names one), dates, amounts, receipt numbers, and the road address up to the
 building number (it locates the problem; the unit identifies the household).
@@ -32,6 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
+from warehouse import names
 from warehouse.errors import UsageError
 
 ZERO_WIDTH = "[\u00ad\u200b-\u200d\u2060\ufeff]"
@@ -56,6 +64,14 @@ MASK_PHONE = "***-****-****"
 MASK_LOCAL_PHONE = "***-****"
 MASK_EMAIL = "***@***"
 MASK_DETAIL = "***"
+MASK_NAME = "○○○"
+PLATE_LETTERS = "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자배하허호"
+PLATE_REGION = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
+PLATE = rf"(?:(?:{PLATE_REGION})\s?)?\d{{2,3}}\s?[{PLATE_LETTERS}]\s?\d{{4}}"
+ACCOUNT = (
+    r"((?:계좌번호|계좌|입금\s*계좌|환불\s*계좌)[\s:：]*(?:[가-힣A-Za-z]{1,6}(?:은행|뱅크|금고|우체국)?[\s:：]+)?)"
+    rf"\d[\d\s{DASH}]{{7,}}\d([^0-9]|$)"
+)
 
 
 def _digits_alone(pattern: str, mask: str):
@@ -89,7 +105,19 @@ def mask_text(text: pl.Expr) -> pl.Expr:
     out = _twice(out, LOCAL_PHONE, f"${{1}}{MASK_LOCAL_PHONE}${{2}}")
     out = _twice(out, ROAD_DETAIL, f"${{1}}{MASK_DETAIL}${{2}}")
     out = _twice(out, BUILDING_DETAIL, f"${{1}}{MASK_DETAIL}${{2}}")
-    return out.str.replace_all(UNIT, MASK_DETAIL)
+    out = _twice(out, ACCOUNT, f"${{1}}{MASK_DETAIL}${{2}}")
+    out = _twice(out, *_digits_alone(PLATE, MASK_DETAIL))
+    out = out.str.replace_all(UNIT, MASK_DETAIL)
+    return out.map_batches(mask_names, return_dtype=pl.String, is_elementwise=True)
+
+
+def mask_names(values: pl.Series) -> pl.Series:
+    """Personal names (warehouse/names.py) masked in the values that hold a name cue; the rest untouched."""
+    todo = values.str.contains(names.CUE).fill_null(False)
+    if not todo.any():
+        return values
+    found = values.filter(todo).map_elements(lambda t: names.mask(t, MASK_NAME), return_dtype=pl.String)
+    return values.scatter(todo.arg_true(), found)
 
 
 def _only_where_found(text: pl.Expr, masked: pl.Expr) -> pl.Expr:
@@ -101,9 +129,9 @@ def mask_where_found(text: pl.Expr) -> pl.Expr:
     return _only_where_found(text, mask_text(text))
 
 
-# Every pattern of mask_text needs a digit or an e-mail marker in the normalised text, so a value with neither
-# comes out of mask_text as normalized(value): the patterns need not run on it (most complaint texts).
-MAY_MASK = r"\d|@|\((?i:at)\)|\[(?i:at)\]|골뱅이"
+# Every pattern of mask_text needs a digit, an e-mail marker or a name cue in the normalised text, so a value
+# with none comes out of mask_text as normalized(value): the patterns need not run on it (most complaint texts).
+MAY_MASK = rf"\d|@|\((?i:at)\)|\[(?i:at)\]|골뱅이|{names.CUE}"
 
 
 def mask_values(values: pl.Series, *, where_found: bool = False) -> pl.Series:
