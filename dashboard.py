@@ -8,12 +8,13 @@ import streamlit as st
 
 from ui import auth, roles
 from ui.i18n import language_switch, t
-from ui.startup import ensure_warehouse
+from ui.startup import ensure_warehouse, freeze_imports
 from ui.url_state import write_url
 
 # an emoji, not a :material/ icon: for those Streamlit fetches the favicon from fonts.gstatic.com, out of reach
 # on an air-gapped network
 st.set_page_config(page_title="세종 스마트시티 운영 대시보드", page_icon="🏙️", layout="wide")
+freeze_imports()
 language_switch()
 role = auth.gate()  # stops here until someone is signed in
 if not ensure_warehouse():
