@@ -59,7 +59,7 @@ st.markdown(t(f"**{fmt.num(total)}**{'개 그룹' if group_by else '행'}",
 if total == 0:
     st.info(t("조건에 맞는 행이 없습니다.", "No rows match the filters."))
     st.stop()
-limit, offset = pager(total, "ex", default_size=100)
+limit, offset = pager(total, "ex")
 st.dataframe(ex.fetch(make(limit, offset)), hide_index=True, key="ex_table")
 ex.export_buttons(make(ex.EXPORT_MAX_ROWS, 0), total, f"{mart}_{'grouped' if group_by else 'rows'}")
 
