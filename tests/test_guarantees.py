@@ -42,6 +42,8 @@ from polars.testing import assert_frame_equal
 
 from warehouse import build, partitions, store
 from warehouse.check import run_checks
+from warehouse.profile import load_profile
+from warehouse.reference import load_city
 
 KST = ZoneInfo("Asia/Seoul")
 UTC = dt.UTC
@@ -379,6 +381,27 @@ def test_cli_usage_errors(tmp_path, base_db, case):
     for text in expected:
         assert text in result.stderr
     assert sha256(db) == before and tmp_copies(db) == []
+
+
+def test_missing_file_of_a_batch_is_named_and_nothing_changes(tmp_path, base_db):
+    # the next file is read ahead while one is parsed: a missing second file still stops the batch with its name
+    db = copy_db(base_db, tmp_path / "w.duckdb")
+    first = write_minwon(tmp_path / "minwon.csv", BASE)
+    missing = tmp_path / "minwon_2.csv"
+    before = sha256(db)
+    result = cli("ingest", "complaints", first, missing, "--profile", "kr_minwon", "--db", db)
+    assert result.returncode == 2, result.stderr
+    assert f"no such file: {missing}" in result.stderr and "Traceback" not in result.stderr
+    assert sha256(db) == before and tmp_copies(db) == []
+
+
+def test_each_file_of_a_batch_is_hashed_in_order(tmp_path):
+    a = write_minwon(tmp_path / "a.csv", BASE)
+    b = write_minwon(tmp_path / "b.csv", BASE[:1])
+    c = write_minwon(tmp_path / "c.csv", BASE[1:])
+    batch = build.prepare("complaints", [a, b, c], load_profile("kr_minwon"), load_city("sejong"))
+    assert batch.sha256 == [sha256(a), sha256(b), sha256(c)]
+    assert batch.rows_read == 2 * len(BASE)
 
 
 def test_cli_quarantines_malformed_rows(tmp_path, base_db):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -116,13 +117,12 @@ def prepare(
         parsed.append(good.with_columns(pl.lit(i, pl.Int32).alias("file_index")))
         bad.append(q)
 
-    for i, path in enumerate(paths):
+    for i, (path, data, digest) in enumerate(_read_ahead(paths)):
         if progress:
             progress(f"reading {path.name}", i, len(paths))
-        if not path.exists():
+        if data is None:
             raise UsageError(f"no such file: {path}")
-        data = path.read_bytes()  # read once: hashed here, parsed by read_records
-        digests.append(hashlib.sha256(data).hexdigest())
+        digests.append(digest)
         frame = read_records(path, profile, data)
         del data
         if profile.stations and not profile.header and _first_row_names(frame, profile.stations.match_columns):
@@ -157,6 +157,32 @@ def prepare(
         files=[str(p) for p in paths], sha256=digests,
         rows=rows, quarantine=pl.concat(bad, how="vertical_relaxed"), rows_read=read, series=series,
     )
+
+
+def _read_file(path: Path) -> tuple[bytes | None, str | None]:
+    """(content, its SHA-256) of a file, or (None, None) when there is no such file."""
+    if not path.exists():
+        return None, None
+    data = path.read_bytes()  # read once: hashed here, parsed by read_records
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _read_ahead(paths: list[Path]) -> Iterator[tuple[Path, bytes | None, str | None]]:
+    """(path, content, SHA-256) of each file in turn; the next file is read and hashed in a thread meanwhile.
+
+    The disk read and the hash (both release the interpreter) overlap the parse of the file before, which leaves
+    part of a core idle; memory holds at most two files' bytes.
+    """
+    if not paths:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        pending = pool.submit(_read_file, paths[0])
+        for i, path in enumerate(paths):
+            data, digest = pending.result()
+            if i + 1 < len(paths):
+                pending = pool.submit(_read_file, paths[i + 1])
+            yield path, data, digest
+            del data
 
 
 def _placed(series: pl.DataFrame, city: City, profile: Profile) -> pl.DataFrame:
