@@ -22,7 +22,15 @@ from warehouse import pii
 from warehouse.build import ingest
 from warehouse.errors import UsageError
 from warehouse.pii import (
-    MASK_DETAIL, MASK_EMAIL, MASK_LOCAL_PHONE, MASK_NAME, MASK_PHONE, MASK_RRN, mask_text, mask_values, mask_where_found,
+    MASK_DETAIL,
+    MASK_EMAIL,
+    MASK_LOCAL_PHONE,
+    MASK_NAME,
+    MASK_PHONE,
+    MASK_RRN,
+    mask_text,
+    mask_values,
+    mask_where_found,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,11 +31,12 @@ def freeze_imports() -> None:
     with _freeze_lock:
         if _frozen:
             return
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+
         import charts  # noqa: F401  (plotly)
         import maps  # noqa: F401  (pydeck)
         import vega_charts  # noqa: F401
-        import pandas  # noqa: F401
-        import pyarrow  # noqa: F401
 
         gc.collect()
         gc.freeze()

@@ -3,8 +3,9 @@
 A Korean name is two to four syllables like any word, so only its cue tells it apart: a label before it
 (성명:, 신청인, 저는 … 입니다), 씨/님/氏 or a title after it. The name itself must start with one of 85 common
 one-syllable surnames or one of the seven two-syllable ones (which surnames are common: Statistics Korea's 2015
-census, see data/README.md), and a few words that take 님 or a title themselves are never names. Python's `re` is used, not the Rust engine behind polars,
-because the rules need look-ahead and a stop list; mask() only runs on texts that hold a cue (CUE).
+census, see data/README.md), and a few words that take 님 or a title themselves are never names. Python's `re`
+is used, not the Rust engine behind polars, because the rules need look-ahead and a stop list; mask() only runs
+on texts that hold a cue (CUE).
 """
 
 from __future__ import annotations
