@@ -83,17 +83,23 @@ def _points(frame: pl.DataFrame, columns: list[str]) -> list[dict]:
 
 
 def hexagon_layer(points: pl.DataFrame, radius_m: int = 400) -> pdk.Layer:
-    """Complaints binned into hexagons (deck.gl's own HexagonLayer, no H3): height and colour = count."""
+    """Complaints binned into hexagons (deck.gl's own HexagonLayer, no H3): height and colour = count.
+
+    `points` holds one row per location with its count `n` (queries/complaint_points.sql); a hexagon's height and
+    colour are the sum of its locations' `n` (deck.gl's default aggregation), the count of its complaints.
+    """
     return pdk.Layer(
-        "HexagonLayer", _points(points, ["lon", "lat"]), id="complaints-hexagon", get_position="[lon, lat]",
+        "HexagonLayer", _points(points, ["lon", "lat", "n"]), id="complaints-hexagon", get_position="[lon, lat]",
+        get_elevation_weight="n", get_color_weight="n",  # summed: deck.gl's default aggregation
         radius=radius_m, elevation_scale=8, extruded=True, coverage=0.9, pickable=False, opacity=0.7,
     )
 
 
 def heatmap_layer(points: pl.DataFrame) -> pdk.Layer:
+    """Complaint density; each location weighs its count `n`."""
     return pdk.Layer(
-        "HeatmapLayer", _points(points, ["lon", "lat"]), id="complaints-heatmap", get_position="[lon, lat]",
-        get_weight=1, radius_pixels=40, opacity=0.8, pickable=False,
+        "HeatmapLayer", _points(points, ["lon", "lat", "n"]), id="complaints-heatmap", get_position="[lon, lat]",
+        get_weight="n", radius_pixels=40, opacity=0.8, pickable=False,
     )
 
 

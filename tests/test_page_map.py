@@ -68,7 +68,7 @@ def test_map_on_the_kpi_fixture(monkeypatch, kpi_db):
     tips = {f["properties"]["district_code"]: f["properties"]["tip"] for f in layers["district-kpi"]["data"]["features"]}
     assert tips[NASEONG] == "<b>나성동</b><br>접수 건수: 4"
     # complaint points: the period's one geolocated complaint, coordinates only
-    assert layers["complaints-hexagon"]["data"] == [{"lon": 127.264, "lat": 36.486}]
+    assert layers["complaints-hexagon"]["data"] == [{"lon": 127.264, "lat": 36.486, "n": 1}]
     # sensors by status
     status = {s["tip"].split("</b>")[0].removeprefix("<b>"): s["status"] for s in layers["sensors"]["data"]}
     assert status == {
@@ -91,7 +91,7 @@ def test_kpi_choice_and_toggles(monkeypatch, kpi_db):
     layers = _layers(spec)
     assert "complaints-hexagon" not in layers
     assert layers["complaints-heatmap"]["@@type"] == "HeatmapLayer"
-    assert layers["complaints-heatmap"]["data"] == [{"lon": 127.264, "lat": 36.486}]
+    assert layers["complaints-heatmap"]["data"] == [{"lon": 127.264, "lat": 36.486, "n": 1}]
     features = {f["properties"]["district_code"]: f["properties"] for f in layers["district-kpi"]["data"]["features"]}
     values = {c: p["value"] for c, p in features.items() if p["value"] is not None}
     assert values == pytest.approx({BORAM: 2 / 3, AREUM: 0.8, JOCHIWON: 4 / 6})

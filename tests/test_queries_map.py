@@ -17,18 +17,22 @@ Open at AS_OF, any period (backlog): 보람동 C07 C12 = 2; 나성동 C06 C14 C2
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
 from fixture_warehouse import AS_OF, PERIOD, PREVIOUS_PERIOD
+from helpers_warehouse import ingest, write_csv
 
 import maps
 import queries
 
 ROOT = Path(__file__).resolve().parents[1]
 AREUM, BORAM, NASEONG, JOCHIWON = "3611011300", "3611010300", "3611010700", "3611025000"
+SEOUL = ZoneInfo("Asia/Seoul")
 NO_FILTERS = {"district": None, "domain": None, "category": None, "kind": None}
 
 
@@ -49,8 +53,8 @@ def boundaries() -> dict[str, dict]:
 
 def test_complaint_points(kpi_db):
     # C16 only, rounded to 3 decimals; nothing but lat, lon and domain leaves the warehouse.
-    assert run(kpi_db, "complaint_points") == [{"lat": 36.486, "lon": 127.264, "domain": "safety"}]
-    assert run(kpi_db, "complaint_points", domain="safety", district=NASEONG) == [{"lat": 36.486, "lon": 127.264, "domain": "safety"}]
+    assert run(kpi_db, "complaint_points") == [{"lat": 36.486, "lon": 127.264, "n": 1}]
+    assert run(kpi_db, "complaint_points", domain="safety", district=NASEONG) == [{"lat": 36.486, "lon": 127.264, "n": 1}]
     assert run(kpi_db, "complaint_points", domain="transport") == []
     assert run(kpi_db, "complaint_points", period=PREVIOUS_PERIOD) == []  # no previous-period row has coordinates
 
@@ -142,11 +146,31 @@ def test_view_state_centres_on_the_districts():
 
 
 def test_layers_carry_only_what_they_draw():
-    points = pl.DataFrame({"lat": [36.5, 36.6], "lon": [127.2, 127.3], "domain": ["safety", "transport"]})
+    points = pl.DataFrame({"lat": [36.5, 36.6], "lon": [127.2, 127.3], "n": [2, 1], "domain": ["safety", "transport"]})
     hexes = maps.hexagon_layer(points)
-    assert hexes.type == "HexagonLayer" and hexes.data == [{"lon": 127.2, "lat": 36.5}, {"lon": 127.3, "lat": 36.6}]
+    assert hexes.type == "HexagonLayer" and hexes.data == [{"lon": 127.2, "lat": 36.5, "n": 2}, {"lon": 127.3, "lat": 36.6, "n": 1}]
     heat = maps.heatmap_layer(points)
     assert heat.type == "HeatmapLayer" and heat.data == hexes.data
+    # each location weighs its count, so a hexagon's height and colour are its complaints, not its locations
+    spec = json.loads(maps.deck([hexes, heat], maps.view_state(districts_frame())).to_json())["layers"]
+    assert (spec[0]["getElevationWeight"], spec[0]["getColorWeight"], spec[1]["getWeight"]) == ("@@=n", "@@=n", "@@=n")
+    assert "elevationAggregation" not in spec[0] and "colorAggregation" not in spec[0]  # deck.gl's default: SUM
+
+
+def test_complaint_points_are_counted_per_rounded_location(tmp_path, monkeypatch):
+    # P1 and P2 round to the same point (36.486, 127.264), P3 to another; P4 has no coordinates.
+    monkeypatch.setenv("WAREHOUSE_CITY", "sejong")
+    header = ["접수번호", "접수일시", "처리상태", "민원분야", "위도", "경도"]
+    rows = [
+        ["P1", "2025-03-10 09:00:00", "접수", "교통", "36.48612", "127.26401"],
+        ["P2", "2025-03-11 09:00:00", "접수", "교통", "36.48571", "127.26449"],
+        ["P3", "2025-03-12 09:00:00", "접수", "교통", "36.50003", "127.28001"],
+        ["P4", "2025-03-13 09:00:00", "접수", "교통", "", ""],
+    ]
+    db = tmp_path / "w.duckdb"
+    ingest("complaints", write_csv(tmp_path / "m.csv", header, rows), "kr_minwon", db)
+    out = run(db, "complaint_points", period=(dt.datetime(2025, 3, 1, tzinfo=SEOUL), dt.datetime(2025, 4, 1, tzinfo=SEOUL)))
+    assert out == [{"lat": 36.486, "lon": 127.264, "n": 2}, {"lat": 36.5, "lon": 127.28, "n": 1}]
     sensors = pl.DataFrame({"lon": [127.2, 127.3], "lat": [36.5, 36.6], "status": ["ok", "stale"], "tip": ["a", "b"], "name": ["x", "y"]})
     layer = maps.sensor_layer(sensors)
     assert [d["color"] for d in layer.data] == [maps.STATUS_COLORS["ok"], maps.STATUS_COLORS["stale"]]
