@@ -129,6 +129,9 @@ def _flatten(value) -> list[str]:
     return [] if value is None else [str(value)]
 
 
+WIDGET_ID = re.compile(r'^\s*id: "\$\$ID-[0-9a-f]+-[^"\n]*"$', re.M)
+
+
 def _node_texts(node) -> list[str]:
     out = []
     for child in getattr(node, "children", {}).values():
@@ -142,7 +145,9 @@ def _node_texts(node) -> list[str]:
         if proto.data.data:
             out += _flatten(pa.ipc.open_stream(proto.data.data).read_all().to_pylist())
     elif proto is not None:
-        out.append(text_format.MessageToString(proto, as_utf8=True))  # labels, values, options, help texts
+        # labels, values, options, help texts; not the widget ids, Streamlit's own hex hashes of a widget's
+        # arguments, which nobody sees and in which a run of digits can look like a phone number by chance
+        out.append(WIDGET_ID.sub("", text_format.MessageToString(proto, as_utf8=True)))
         for field in ("spec", "json"):  # plotly and pydeck specs: JSON strings, read as data
             if getattr(proto, field, ""):
                 out += _flatten(json.loads(getattr(proto, field)))
