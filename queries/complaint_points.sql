@@ -1,7 +1,7 @@
 -- Where complaints were made, for the hexagon/heat map: coordinates rounded to 3 decimals (about 100 m) and
 -- how many complaints each point holds — no id, text, time or reporter, since every row is sent to the browser.
 -- One row per point rather than per complaint: the map weighs each point by n, which bins exactly as n rows
--- would, and a month of a city's complaints is a tenth of the payload.
+-- would (on the bench's city tier, a month's 11,222 complaints with coordinates fall on 5,278 points).
 -- grain: rounded point with complaints received in the period. params: $start, $end (timestamptz);
 -- $district, $domain, $category, $kind (text or null).
 select

@@ -60,7 +60,7 @@ st.caption(" · ".join(legend))
 if filters.district:
     st.caption(t("읍면동 필터는 민원·센서 점에만 적용되고, 색칠은 모든 읍면동을 비교합니다.",
                  "The district filter applies to the complaint and sensor points; the colours compare every district."))
-located = t("좌표가 있는 민원 ", "Complaints with coordinates: ") + fmt.num(int(points["n"].sum()) if points.height else 0) + t("건", "")
+located = t("좌표가 있는 민원 ", "Complaints with coordinates: ") + fmt.num(int(points["n"].sum())) + t("건", "")
 if filters.domain:
     located += " · " + t("분야: ", "domain: ") + domain_name(filters.domain)
 st.caption(located + t(" (위치는 약 100 m 단위로 반올림)", " (locations rounded to about 100 m)"))
