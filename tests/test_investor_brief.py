@@ -60,6 +60,14 @@ def test_the_brief_is_one_self_contained_page(page):
     assert "reporter_key" not in page and "R01" not in page  # aggregates only
 
 
+def test_the_same_numbers_give_the_same_brief(page):
+    # no random element ids (plotly's default is a fresh UUID per chart): a forwarded brief can be compared byte
+    # for byte, and nothing in it varies from one download to the next
+    cards, sections = brief.investor_content(PARAMS, True, True)
+    assert brief.html("세종 브리프", "2024년 4월 – 2025년 3월", cards, sections, "ko") == page
+    assert re.findall(r'<div id="([^"]+)" class="plotly-graph-div"', page) == [f"brief-chart-{i}" for i in (1, 2, 3, 4)]
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (./run-tests installs it)")
 def test_the_brief_draws_its_charts_offline(page, tmp_path):

@@ -129,7 +129,11 @@ def _flatten(value) -> list[str]:
     return [] if value is None else [str(value)]
 
 
-WIDGET_ID = re.compile(r'^\s*id: "\$\$ID-[0-9a-f]+-[^"\n]*"$', re.M)
+# Streamlit's own identifiers in a proto, which nobody sees: a widget's id (a hex hash of its arguments, some of
+# which vary with the date), a deferred download's id (a random UUID) and a media file's URL (a hash of its bytes).
+# A run of their hex digits can read as a phone number by chance (029964014 and 020251017 once did).
+INTERNAL_IDS = re.compile(r'^\s*(?:id: "\$\$ID-[0-9a-f]+-[^"\n]*"|deferred_file_id: "[0-9a-f]+"'
+                          r'|url: "/(?:mock/)?media/[0-9a-f]+\.\w+")$', re.M)
 
 
 def _node_texts(node) -> list[str]:
@@ -145,9 +149,8 @@ def _node_texts(node) -> list[str]:
         if proto.data.data:
             out += _flatten(pa.ipc.open_stream(proto.data.data).read_all().to_pylist())
     elif proto is not None:
-        # labels, values, options, help texts; not the widget ids, Streamlit's own hex hashes of a widget's
-        # arguments, which nobody sees and in which a run of digits can look like a phone number by chance
-        out.append(WIDGET_ID.sub("", text_format.MessageToString(proto, as_utf8=True)))
+        # labels, values, options, help texts; not Streamlit's internal ids
+        out.append(INTERNAL_IDS.sub("", text_format.MessageToString(proto, as_utf8=True)))
         for field in ("spec", "json"):  # plotly and pydeck specs: JSON strings, read as data
             if getattr(proto, field, ""):
                 out += _flatten(json.loads(getattr(proto, field)))
@@ -216,6 +219,16 @@ def test_the_detectors_find_every_injected_value_in_the_export():
     assert {v for kind, v in found if kind == "injected"} == set(INJECTED)
     kinds = {kind for kind, _ in found}
     assert {"phone", "email", "resident number", "unit", "e-mail"} <= kinds
+
+
+def test_only_streamlits_internal_ids_are_left_out_of_the_scan():
+    proto = ('id: "$$ID-5f2a020251017b9c-ex_csv_encoding"\nlabel: "연락처 010-4821-7395"\n'
+             'deferred_file_id: "6ccc1a020251017b4b92ac2a1445ca2e"\nurl: "/media/2debe022eab020251017a6f7.csv"\n'
+             'help: "id: 010-5532-9081"\n')
+    kept = INTERNAL_IDS.sub("", proto)
+    assert "020251017" not in kept
+    assert findings([kept]) == [("phone", "010-4821-7395"), ("phone", "010-5532-9081"),
+                                ("injected", "010-4821-7395"), ("injected", "010 5532 9081")]
 
 
 # --- every page, per role -------------------------------------------------------------------------------

@@ -48,10 +48,13 @@ def html(title: str, subtitle: str, cards: list[tuple[str, str, str | None]], se
     out.append("</div>")
     plotly_included = False
     cell = "padding:3px 8px;border-bottom:1px solid #e0e4e8;text-align:right"
-    for section in sections:
+    for number, section in enumerate(sections, 1):
         out.append(f'<h2 style="font-size:18px;margin-top:28px">{esc(section.heading)}</h2>')
         if section.figure is not None:
+            # a fixed id, not plotly's random UUID: the same numbers give the same file (its hex digits once
+            # read as a phone number to the PII scan of the downloads)
             out.append(section.figure.to_html(full_html=False, include_plotlyjs=not plotly_included,
+                                              div_id=f"brief-chart-{number}",
                                               config={"displaylogo": False, "displayModeBar": False}))
             plotly_included = True
         if section.table is not None and section.table.height:
