@@ -58,14 +58,15 @@ def test_map_on_the_kpi_fixture(monkeypatch, kpi_db):
     assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
     assert "http" not in text
     layers = _layers(spec)
-    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "GeoJsonLayer", "HexagonLayer", "ScatterplotLayer"]
+    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "HexagonLayer", "ScatterplotLayer"]
     # the district layers: our own GeoJSON, every one of the fixture's 24 districts
-    for layer_id in ("district-kpi", "district-outline"):
-        assert [f["properties"]["district_code"] for f in layers[layer_id]["data"]["features"]] == _codes()
-    values = {f["properties"]["district_code"]: f["properties"]["value"] for f in layers["district-kpi"]["data"]["features"]}
+    districts = layers["districts"]
+    assert [f["properties"]["district_code"] for f in districts["data"]["features"]] == _codes()
+    assert (districts["filled"], districts["stroked"], districts["lineWidthMinPixels"]) == (True, True, 1)
+    values = {f["properties"]["district_code"]: f["properties"]["value"] for f in layers["districts"]["data"]["features"]}
     assert {c: v for c, v in values.items() if v} == {BORAM: 5, NASEONG: 4, AREUM: 6, JOCHIWON: 6}
     assert sum(1 for v in values.values() if v == 0) == 20
-    tips = {f["properties"]["district_code"]: f["properties"]["tip"] for f in layers["district-kpi"]["data"]["features"]}
+    tips = {f["properties"]["district_code"]: f["properties"]["tip"] for f in layers["districts"]["data"]["features"]}
     assert tips[NASEONG] == "<b>나성동</b><br>접수 건수: 4"
     # complaint points: the period's one geolocated complaint, coordinates only
     assert layers["complaints-hexagon"]["data"] == [{"lon": 127.264, "lat": 36.486, "n": 1}]
@@ -92,7 +93,7 @@ def test_kpi_choice_and_toggles(monkeypatch, kpi_db):
     assert "complaints-hexagon" not in layers
     assert layers["complaints-heatmap"]["@@type"] == "HeatmapLayer"
     assert layers["complaints-heatmap"]["data"] == [{"lon": 127.264, "lat": 36.486, "n": 1}]
-    features = {f["properties"]["district_code"]: f["properties"] for f in layers["district-kpi"]["data"]["features"]}
+    features = {f["properties"]["district_code"]: f["properties"] for f in layers["districts"]["data"]["features"]}
     values = {c: p["value"] for c, p in features.items() if p["value"] is not None}
     assert values == pytest.approx({BORAM: 2 / 3, AREUM: 0.8, JOCHIWON: 4 / 6})
     assert features[NASEONG]["tip"] == "<b>나성동</b><br>기한 내 처리율: 5건 미만이라 표시하지 않음"
@@ -112,7 +113,7 @@ def test_map_in_english(monkeypatch, kpi_db):
     assert at.title[0].value == "Map"
     text, spec = _deck(at)
     assert "http" not in text
-    tips = {f["properties"]["district_code"]: f["properties"]["tip"] for f in _layers(spec)["district-kpi"]["data"]["features"]}
+    tips = {f["properties"]["district_code"]: f["properties"]["tip"] for f in _layers(spec)["districts"]["data"]["features"]}
     assert tips[NASEONG] == "<b>Naseong-dong</b><br>Received: 4"
     sensors = {s["tip"] for s in _layers(spec)["sensors"]["data"]}
     assert "<b>아름동 환경소음 측정기</b><br>Areum-dong<br>Stale · completeness 82.4%" in sensors

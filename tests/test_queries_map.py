@@ -23,6 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
+import pydeck as pdk
 import pytest
 from fixture_warehouse import AS_OF, PERIOD, PREVIOUS_PERIOD
 from helpers_warehouse import ingest, write_csv
@@ -179,11 +180,22 @@ def test_complaint_points_are_counted_per_rounded_location(tmp_path, monkeypatch
 
 def test_deck_is_offline_unless_the_basemap_is_on():
     fc = maps.district_features(districts_frame(), "value", "name", "tip")
-    layers = [maps.choropleth_layer(fc), maps.outline_layer(fc)]
+    layers = [maps.district_layer(fc)]
     offline = json.loads(maps.deck(layers, maps.view_state(districts_frame())).to_json())
     assert "mapProvider" not in offline
     assert offline.get("mapStyle") in (None, "__MAP_STYLE__")  # pydeck's sentinel: Streamlit then draws no basemap
     assert "http" not in json.dumps(offline)
-    assert [layer["id"] for layer in offline["layers"]] == ["district-kpi", "district-outline"]
+    assert [layer["id"] for layer in offline["layers"]] == ["districts"]
     online = json.loads(maps.deck(layers, maps.view_state(districts_frame()), basemap=True).to_json())
     assert online["mapProvider"] == "carto" and online["mapStyle"].startswith("https://")
+
+
+def test_the_deck_is_sent_without_indentation():
+    # pydeck indents its JSON (one line per value); the map sends the same content without the whitespace
+    fc = maps.district_features(districts_frame(), "value", "name", "tip")
+    points = pl.DataFrame({"lat": [36.486, 36.5], "lon": [127.264, 127.28], "n": [2, 1]})
+    deck = maps.deck([maps.district_layer(fc), maps.hexagon_layer(points)],
+                     maps.view_state(districts_frame()))
+    sent, indented = deck.to_json(), pdk.Deck.to_json(deck)
+    assert json.loads(sent) == json.loads(indented)
+    assert "\n" not in sent and len(sent) < len(indented) / 2

@@ -97,9 +97,8 @@ def sensor_frame(points: pl.DataFrame, status: pl.DataFrame, target: float) -> p
 
 
 def build(districts: pl.DataFrame, points: pl.DataFrame, sensors: pl.DataFrame, heatmap: bool, basemap: bool) -> pdk.Deck:
-    """Choropleth, outlines, complaints (hexagons or heatmap) and sensors, bottom to top."""
-    features = maps.district_features(districts, "value", "name", "tip")
-    layers = [maps.choropleth_layer(features), maps.outline_layer(features)]
+    """Districts (KPI fill and outline), complaints (hexagons or heatmap) and sensors, bottom to top."""
+    layers = [maps.district_layer(maps.district_features(districts, "value", "name", "tip"))]
     if points.height:
         layers.append(maps.heatmap_layer(points) if heatmap else maps.hexagon_layer(points))
     if sensors.height:
