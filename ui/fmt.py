@@ -19,16 +19,21 @@ def pct(value, digits: int = 1) -> str:
     return DASH if value is None else f"{value * 100:.{digits}f}%"
 
 
+def _duration(value: float) -> str:
+    """One decimal under 10, none from 10 on: a card is 1/6 of the page wide, and "33.3시간" did not fit in it."""
+    return f"{value:,.1f}" if abs(value) < 9.95 else f"{value:,.0f}"
+
+
 def days(value) -> str:
     if value is None:
         return DASH
-    return f"{value:.1f}일" if lang() == "ko" else f"{value:.1f} d"
+    return f"{_duration(value)}일" if lang() == "ko" else f"{_duration(value)} d"
 
 
 def hours(value) -> str:
     if value is None:
         return DASH
-    return f"{value:.1f}시간" if lang() == "ko" else f"{value:.1f} h"
+    return f"{_duration(value)}시간" if lang() == "ko" else f"{_duration(value)} h"
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
