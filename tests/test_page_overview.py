@@ -42,7 +42,7 @@ def test_overview_shows_the_hand_computed_kpis_for_a_shared_link():
     assert shown["접수 건수"] == "22"
     assert shown["처리율"] == "68.2%"
     assert shown["기한 내 처리율"] == "70.6%"
-    assert shown["처리 기간 중앙값"] == "2.7일"
+    assert shown["처리 기간"] == "2.7일"
     assert shown["최초 응답 시간"] == "1.8시간"
     assert shown["만족도"] == "3.88"
     assert shown["미처리 잔량"] == "12"
