@@ -85,7 +85,8 @@ def _na(column, label: str, help_text: str | None) -> None:
 def kpi_cards(cur: dict, prev: dict, cov: dict) -> None:
     """Received, participation per 1,000, repeat share, adoption rate, satisfaction and response rate with deltas
     ("<5" for investors where the group is under 5)."""
-    cols = st.columns(6)
+    # two rows of three: six to a row cut three of these names to "Participants …" at 1,400 px
+    cols = [*st.columns(3), *st.columns(3)]
     sup.kpi_card(cols[0], "received", cur, prev)
     per_1000 = BY_KEY["participation_per_1000"]
     if not has_population(cov):
