@@ -123,11 +123,20 @@ def test_choosing_another_link_redraws_and_keeps_it_in_the_url():
     assert again.selectbox(key="link").value == "flood"
 
 
+def test_a_period_without_episodes_says_so_instead_of_a_bare_dash():
+    at = open_view(**{"from": "2025-07-01", "to": "2025-07-05"}, district="3611010300")  # 보람동, before its episode
+    shown = metrics(at)
+    assert (shown["최적 시차"], shown["센서 확인 민원 비율"]) == ("–", "–")  # no episode hour, and no 소음 item yet
+    assert [i.value for i in at.info] == [
+        "이 기간 선택한 읍면동에는 소음 이상 에피소드가 없습니다: 잴 시차가 없고, 센서로 확인된 민원도 없습니다."]
+    assert not open_view(district="3611010300").info  # 07-01…07-13 holds the 07-08 episode: no note
+
+
 def test_english():
     at = open_view("en", district="3611010300")  # 보람동
     shown = metrics(at)
     assert shown["Best lag"] == "3.0 h" and shown["Correlation r"] == "0.73"
-    assert shown["Sensor-confirmed complaints"] == "100.0%"  # N1–N4, all in 보람동's episode
+    assert shown["Sensor-confirmed"] == "100.0%"  # N1–N4, all in 보람동's episode
     assert at.title[0].value == "Complaints × sensors"
     episodes = table(open_view("en", district="3611010300", tab="lead_time"), "lead_time", "episodes_table")
     assert episodes["link_name"].tolist() == ["Noise", "Dust and odour"] and episodes["district"].tolist() == ["Boram-dong"] * 2

@@ -95,10 +95,16 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
     c1.metric(t("최적 시차", "Best lag"), fmt.DASH if lag is None else fmt.hours(float(lag)), border=True,
               help=BY_KEY["lead_time"].definition)
     c2.metric(t("상관계수 r", "Correlation r"), fmt.num(r, 2), border=True, help=BY_KEY["lead_time"].definition)
-    c3.metric(BY_KEY["sensor_confirmed_share"].name, fmt.pct(mine["confirmed_share"]), border=True,
+    c3.metric(t("센서 확인 민원 비율", "Sensor-confirmed"), fmt.pct(mine["confirmed_share"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)
     c4.metric(t("센서 있는 읍면동 기준", "Where a sensor is"), fmt.pct(mine["confirmed_share_covered"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)
+    covered = not f.district or f.district in (link["districts"] or [])
+    if covered and episodes.height == 0:  # a dash and 0% alone read like a fault
+        name = metric_name(link["metric"])
+        st.info(t(f"이 기간 {where}에는 {name} 이상 에피소드가 없습니다: 잴 시차가 없고, 센서로 확인된 민원도 없습니다.",
+                  f"No {name} anomaly episode in {where} in this period: no lag to measure, and no complaint a "
+                  "sensor confirmed."))
     vega.chart(vega_charts.lag_correlation(lags, lag, t("시차 (시간)", "Lag (hours)"), "r"), "lag_chart")
     st.caption(BY_KEY["lead_time"].definition)
 
