@@ -120,12 +120,13 @@ def _frame(rows: list[dict], lines: list[int]) -> pl.DataFrame:
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
-    data = {n: [_text(r.get(n)) for r in rows] for n in names}
+    data = {n: [cell_text(r.get(n)) for r in rows] for n in names}
     frame = pl.DataFrame(data, schema={n: pl.String for n in names})
     return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
 
 
-def _text(value) -> str | None:
+def cell_text(value) -> str | None:
+    """A JSON value as the text a CSV cell would hold: true/false, numbers as written, arrays/objects as JSON."""
     if value is None:
         return None
     if isinstance(value, bool):

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from warehouse.errors import FileError
+from warehouse.readers import cell_text
 
 COLUMNS = (
     "observation_id", "phenomenonTime", "result", "datastream_id", "datastream_name", "observed_property",
@@ -77,17 +78,6 @@ def _stream_context(stream: dict, thing: dict, shape: _Shape) -> dict:
     }
 
 
-def _as_text(value) -> str | None:
-    """A JSON value as the text a CSV cell would hold: true/false, numbers as written, arrays/objects as JSON."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _text_series(name: str, values: list) -> pl.Series:
     kinds = {type(v) for v in values} - {type(None)}
     if len(kinds) <= 1 and kinds <= {int, float, str}:  # one plain type: polars converts a million fast
@@ -96,7 +86,7 @@ def _text_series(name: str, values: list) -> pl.Series:
         except (TypeError, OverflowError, pl.exceptions.PolarsError):
             pass
     # mixed types are converted one by one: polars would make `true` among numbers a 1
-    return pl.Series(name, [_as_text(v) for v in values], dtype=pl.String)
+    return pl.Series(name, [cell_text(v) for v in values], dtype=pl.String)
 
 
 def observations(doc, path: Path) -> pl.DataFrame:
@@ -150,7 +140,7 @@ def observations(doc, path: Path) -> pl.DataFrame:
             pl.Series("_line", lines, dtype=pl.Int64),
         ])
         frames.append(frame.with_columns(
-            [pl.lit(_as_text(ctx.get(c)), dtype=pl.String).alias(c) for c in COLUMNS[3:]]
+            [pl.lit(cell_text(ctx.get(c)), dtype=pl.String).alias(c) for c in COLUMNS[3:]]
         ))
     if not frames:
         return pl.DataFrame(schema={**{c: pl.String for c in COLUMNS}, "_line": pl.Int64})

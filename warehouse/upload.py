@@ -20,6 +20,7 @@ from warehouse.build import BatchReport, Prepared, Progress, city_of, initialize
 from warehouse.profile import Profile, load_profile
 from warehouse.readers import LINE, read_records
 from warehouse.sniff import Sniffed, header, sniff
+from warehouse.stamped_dir import stamped_dir
 
 MB = 1024 * 1024
 PREVIEW_COLUMNS = {
@@ -61,15 +62,7 @@ def safe_name(name: str) -> str:
 def stage(data: bytes, name: str, folder: Path, now: dt.datetime | None = None) -> Upload:
     """Keep the bytes under <folder>/<UTC time>/<name>, then detect and convert; FileError names the file."""
     name = safe_name(name)
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 1000):  # two uploads within one second get -2, -3 …
-        target = folder / (stamp if n == 1 else f"{stamp}-{n}")
-        try:
-            target.mkdir()
-            break
-        except FileExistsError:
-            continue
+    target = stamped_dir(folder, now)
     original = target / name
     original.write_bytes(data)
     sniffed = sniff(data, name)

@@ -18,6 +18,7 @@ from warehouse.build import BatchReport, Progress, city_of, initialize, load, pr
 from warehouse.profile import load_profile
 from warehouse.pull import watermark
 from warehouse.pull.http import redact
+from warehouse.stamped_dir import stamped_dir
 
 PageProgress = Callable[[int, int], None]  # (pages fetched, records fetched)
 
@@ -26,17 +27,7 @@ class RunDir:
     """One pull's folder under the raw dir; its manifest lists every request, saved or not."""
 
     def __init__(self, raw_dir: Path, source: str, now: dt.datetime | None = None):
-        stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-        parent = Path(raw_dir) / source
-        parent.mkdir(parents=True, exist_ok=True)
-        for n in range(1, 1000):  # two pulls within one second get -2, -3 …
-            path = parent / (stamp if n == 1 else f"{stamp}-{n}")
-            try:
-                path.mkdir()
-                break
-            except FileExistsError:
-                continue
-        self.path = path
+        self.path = stamped_dir(Path(raw_dir) / source, now)
         self.entries: list[dict] = []
         self.pages: list[Path] = []
         self.summary: dict = {}
