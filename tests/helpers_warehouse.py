@@ -125,3 +125,22 @@ def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "warehouse", *map(str, args)],
         cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=timeout,
     )
+
+
+# Reporters who come back, which the KPI fixture has not (R24 and R25 never return): one 민원 each in 아름동,
+# R1 … R6 in January; R1 … R5 and the new R7 in February; R1 … R4 and R7 in March.
+RETURNING_ROWS = (
+    [("J", r, "2025-01-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R6")]
+    + [("F", r, "2025-02-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R7")]
+    + [("M", r, "2025-03-10 10:00") for r in ("R1", "R2", "R3", "R4", "R7")]
+)
+
+
+def returning_warehouse(tmp: Path) -> Path:
+    """A warehouse of RETURNING_ROWS alone, built by the real ingest."""
+    rows = [{"접수번호": f"{m}{i}", "접수일시": at, "민원구분": "고충민원", "민원제목": "제목", "민원내용": "내용",
+             "처리상태": "접수", "읍면동": "아름동", "신청경로": "전화", "민원인번호": r}
+            for i, (m, r, at) in enumerate(RETURNING_ROWS)]
+    db = tmp / "returning.duckdb"
+    ingest("complaints", write_minwon(tmp / "minwon.csv", rows), "kr_minwon", db)
+    return db

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fixture_warehouse import AS_OF, KST, PERIOD
-from helpers_warehouse import ingest, write_minwon
+from helpers_warehouse import returning_warehouse
 
 import queries
 from ui import investors
@@ -126,23 +126,11 @@ def test_performance_monthly_small_district(kpi_db):
 
 
 # Retention past month 0 needs reporters who come back, which the fixture has not: hand-made months.
-# January R1 … R6; February R1 … R5 and the new R7; March R1 … R4 and R7.
-RETURNING_ROWS = (
-    [("J", r, "2025-01-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R6")]
-    + [("F", r, "2025-02-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R7")]
-    + [("M", r, "2025-03-10 10:00") for r in ("R1", "R2", "R3", "R4", "R7")]
-)
-
-
+# January R1 … R6; February R1 … R5 and the new R7; March R1 … R4 and R7
+# (helpers_warehouse.RETURNING_ROWS).
 @pytest.fixture(scope="module")
 def returning_db(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("returning")
-    rows = [{"접수번호": f"{m}{i}", "접수일시": at, "민원구분": "고충민원", "민원제목": "제목", "민원내용": "내용",
-             "처리상태": "접수", "읍면동": "아름동", "신청경로": "전화", "민원인번호": r}
-            for i, (m, r, at) in enumerate(RETURNING_ROWS)]
-    db = tmp / "returning.duckdb"
-    ingest("complaints", write_minwon(tmp / "minwon.csv", rows), "kr_minwon", db)
-    return db
+    return returning_warehouse(tmp_path_factory.mktemp("returning"))
 
 
 def test_cohort_retention_hand_made(returning_db):

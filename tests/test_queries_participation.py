@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fixture_warehouse import AS_OF, KST, PERIOD, PREVIOUS_PERIOD
-from helpers_warehouse import ingest, write_minwon
+from helpers_warehouse import returning_warehouse
 
 import queries
 
@@ -207,23 +207,11 @@ def test_reporters_new_returning(kpi_db):
 
 
 # The fixture has no returning reporter (R24 and R25 never come back), so returning is also checked on three
-# hand-made months: R1 … R6 in January; R1 … R5 and the new R7 in February; R1 … R4 and R7 in March.
-RETURNING_ROWS = (
-    [("J", r, "2025-01-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R6")]
-    + [("F", r, "2025-02-10 10:00") for r in ("R1", "R2", "R3", "R4", "R5", "R7")]
-    + [("M", r, "2025-03-10 10:00") for r in ("R1", "R2", "R3", "R4", "R7")]
-)
-
-
+# hand-made months: R1 … R6 in January; R1 … R5 and the new R7 in February; R1 … R4 and R7 in March
+# (helpers_warehouse.RETURNING_ROWS).
 @pytest.fixture(scope="module")
 def returning_db(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("returning")
-    rows = [{"접수번호": f"{m}{i}", "접수일시": at, "민원구분": "고충민원", "민원제목": "제목", "민원내용": "내용",
-             "처리상태": "접수", "읍면동": "아름동", "신청경로": "전화", "민원인번호": r}
-            for i, (m, r, at) in enumerate(RETURNING_ROWS)]
-    db = tmp / "returning.duckdb"
-    ingest("complaints", write_minwon(tmp / "minwon.csv", rows), "kr_minwon", db)
-    return db
+    return returning_warehouse(tmp_path_factory.mktemp("returning"))
 
 
 def test_reporters_new_returning_hand_made(returning_db):
