@@ -130,6 +130,10 @@ def test_a_period_without_episodes_says_so_instead_of_a_bare_dash():
     assert [i.value for i in at.info] == [
         "이 기간 선택한 읍면동에는 소음 이상 에피소드가 없습니다: 잴 시차가 없고, 센서로 확인된 민원도 없습니다."]
     assert not open_view(district="3611010300").info  # 07-01…07-13 holds the 07-08 episode: no note
+    english = open_view("en", **{"from": "2025-07-01", "to": "2025-07-05"})
+    assert [i.value for i in english.info] == [
+        "Noise had no anomaly episode in the whole city in this period: no lag to measure, and no complaint a sensor "
+        "confirmed."]
 
 
 def test_english():

@@ -103,8 +103,8 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
     if covered and episodes.height == 0:  # a dash and 0% alone read like a fault
         name = metric_name(link["metric"])
         st.info(t(f"이 기간 {where}에는 {name} 이상 에피소드가 없습니다: 잴 시차가 없고, 센서로 확인된 민원도 없습니다.",
-                  f"No {name} anomaly episode in {where} in this period: no lag to measure, and no complaint a "
-                  "sensor confirmed."))
+                  f"{name} had no anomaly episode in {where} in this period: no lag to measure, and no complaint "
+                  "a sensor confirmed."))
     vega.chart(vega_charts.lag_correlation(lags, lag, t("시차 (시간)", "Lag (hours)"), "r"), "lag_chart")
     st.caption(BY_KEY["lead_time"].definition)
 
