@@ -74,7 +74,8 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
     params = f.params()
     grain = grain_for(f)
     where = t("선택한 읍면동", "the chosen district") if f.district else t("시 전체", "the whole city")
-    if f.district and f.district not in (link["districts"] or []):
+    covered = not f.district or f.district in (link["districts"] or [])  # a sensor of the link where we look
+    if not covered:
         st.info(t(f"{where}에는 {metric_name(link['metric'])} 센서가 없습니다: 민원만 보입니다.",
                   f"There is no {metric_name(link['metric'])} sensor in {where}: complaints only."))
     series = load("linkage_series", link=link["link"], grain=grain, **params)
@@ -99,7 +100,6 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
               help=BY_KEY["sensor_confirmed_share"].definition)
     c4.metric(t("센서 있는 읍면동 기준", "Where a sensor is"), fmt.pct(mine["confirmed_share_covered"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)
-    covered = not f.district or f.district in (link["districts"] or [])
     if covered and episodes.height == 0:  # a dash and 0% alone read like a fault
         name = metric_name(link["metric"])
         st.info(t(f"이 기간 {where}에는 {name} 이상 에피소드가 없습니다: 잴 시차가 없고, 센서로 확인된 민원도 없습니다.",
