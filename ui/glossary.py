@@ -14,10 +14,17 @@ class Kpi:
     name_en: str
     def_ko: str
     def_en: str
+    # a shorter name where the full one does not fit on a card six to a row (the tooltip keeps the definition)
+    card_ko: str | None = None
+    card_en: str | None = None
 
     @property
     def name(self) -> str:
         return self.name_ko if lang() == "ko" else self.name_en
+
+    @property
+    def card_name(self) -> str:
+        return (self.card_ko if lang() == "ko" else self.card_en) or self.name
 
     @property
     def definition(self) -> str:
@@ -33,13 +40,15 @@ KPIS = [
         "Share of the period's received items that are closed as of as_of (the latest timestamp in the warehouse)."),
     Kpi("median_days_to_close", "처리 기간 중앙값", "Median days to close",
         "처리 완료 건의 접수→처리 기간 중앙값(일). 처리일시가 접수일시보다 앞선 건(closed_before_requested)은 기간 계산에서 빼고 건수에는 넣습니다.",
-        "Median of closed_at − requested_at in days over closed items; rows flagged closed_before_requested are excluded from durations but kept in counts."),
+        "Median of closed_at − requested_at in days over closed items; rows flagged closed_before_requested are excluded from durations but kept in counts.",
+        card_ko="처리 기간", card_en="Days to close"),
     Kpi("p90_days_to_close", "처리 기간 90분위", "P90 days to close",
         "처리 기간의 90번째 백분위수(일). 중앙값과 같은 대상입니다.",
         "90th percentile of days to close, over the same rows as the median."),
     Kpi("first_response_hours", "최초 응답 시간", "Time to first response",
         "최초 답변 시각이 있는 건의 (최초답변 − 접수) 중앙값(시간).",
-        "Median first_response_at − requested_at in hours, where a first response is recorded."),
+        "Median first_response_at − requested_at in hours, where a first response is recorded.",
+        card_en="Response time"),
     Kpi("on_time_rate", "기한 내 처리율", "On-time rate",
         "기한내 ÷ (기한내 + 지연처리 + 기한초과 미처리). 기한내 = 처리기한까지 처리, 지연처리 = 기한 후 처리, 기한초과 = 기준 시점에 미처리이며 기한 경과. 처리기한은 원본 값, 없으면 접수일 + 법정 처리기간(근무일 기준: 민원·질의 7일, 제안 14일, 첫날 산입, 토요일·공휴일 제외).",
         "on_time ÷ (on_time + late + overdue): on_time = closed by due_at, late = closed after due_at, overdue = still open and past due_at at as_of. due_at comes from the source, else requested_at + the statutory period in working days (7 for complaints and inquiries, 14 for proposals; first day counted, Saturdays and public holidays excluded)."),
@@ -109,7 +118,8 @@ KPIS = [
         "연계 분야 민원 중, 같은 읍면동에서 접수 전 확인 창(기본 24시간) 안에 해당 항목의 이상 에피소드가 있었던 민원의 비율. "
         "센서가 있는 읍면동의 민원만 따진 비율도 함께 보여 줍니다.",
         "Share of a link's complaints with an anomaly episode of its metric in the same district within the window before "
-        "receipt (24 h unless chosen). Also shown over complaints from districts that have such a sensor."),
+        "receipt (24 h unless chosen). Also shown over complaints from districts that have such a sensor.",
+        card_en="Sensor-confirmed"),
     Kpi("lead_time", "선행 시간", "Lead time",
         "에피소드 시작부터 같은 읍면동·연계 분야의 첫 시민 신고까지의 시간. 에피소드 종료 + 확인 창 안에 신고가 없으면 "
         "'조용한 문제', 창이 아직 열려 있으면 '대기'. 시차 상관 = 에피소드 시간 표시(0/1)와 t + 시차 시간의 민원 건수의 "

@@ -46,7 +46,7 @@ def card(column, key: str, value, previous=None, label: str | None = None) -> No
             delta = "+" + delta if diff >= 0 else delta
     kpi = BY_KEY.get(key)
     column.metric(
-        label or (kpi.name if kpi else key), show(value), delta,
+        label or (kpi.card_name if kpi else key), show(value), delta,
         delta_color="inverse" if key in LOWER_IS_BETTER else "normal",
         help=kpi.definition if kpi else None, border=True,
     )

@@ -96,7 +96,7 @@ def render_linkage(f: Filters, link: dict, window: int) -> None:
     c1.metric(t("최적 시차", "Best lag"), fmt.DASH if lag is None else fmt.hours(float(lag)), border=True,
               help=BY_KEY["lead_time"].definition)
     c2.metric(t("상관계수 r", "Correlation r"), fmt.num(r, 2), border=True, help=BY_KEY["lead_time"].definition)
-    c3.metric(t("센서 확인 민원 비율", "Sensor-confirmed"), fmt.pct(mine["confirmed_share"]), border=True,
+    c3.metric(BY_KEY["sensor_confirmed_share"].card_name, fmt.pct(mine["confirmed_share"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)
     c4.metric(t("센서 있는 읍면동 기준", "Where a sensor is"), fmt.pct(mine["confirmed_share_covered"]), border=True,
               help=BY_KEY["sensor_confirmed_share"].definition)

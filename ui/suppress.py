@@ -55,7 +55,7 @@ def kpi_card(column, key: str, current: dict, previous: dict, label: str | None 
     value_key = value_key or key
     if hidden(current, value_key):
         definition = BY_KEY.get(key)
-        column.metric(label or (definition.name if definition else key), SUPPRESSED, border=True,
+        column.metric(label or (definition.card_name if definition else key), SUPPRESSED, border=True,
                       help=BY_KEY["small_group_suppression"].definition)
         return
     before = None if hidden(previous, value_key) else previous.get(value_key)

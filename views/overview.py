@@ -51,11 +51,8 @@ cols[-1].metric(BY_KEY["backlog"].name, sup.count_text(backlog), help=BY_KEY["ba
 
 headline.subheader(t("핵심 지표 (선택 기간, 직전 같은 기간 대비)", "Headline KPIs (period, vs the previous period of equal length)"))
 keys = ["received", "resolution_rate", "on_time_rate", "median_days_to_close", "first_response_hours", "satisfaction_mean"]
-# six cards to a row: these two glossary names were cut to "처리 기간 중…" and "Time to first …" (the tooltip
-# still gives the whole definition, "median" included)
-short = {"median_days_to_close": t("처리 기간", "Days to close"), "first_response_hours": t("최초 응답 시간", "Response time")}
 for col, key in zip(headline.columns(len(keys)), keys, strict=True):
-    sup.kpi_card(col, key, current, previous, label=short.get(key))
+    sup.kpi_card(col, key, current, previous)
 if not roles.sees_details():
     headline.caption(BY_KEY["small_group_suppression"].definition)
     st.stop()
