@@ -200,9 +200,12 @@ def _preview(batch) -> None:
 def _ingest(batch) -> int | None:
     """Load the previewed batch with a progress bar; clear cached query results so every page shows it."""
     bar = st.progress(0.0, text=t("적재 중…", "Loading…"))
+    shown = [0.0]
 
     def progress(step: str, done: int, total: int) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=step)
+        # each step counts from 0 (the models, then the data checks): one batch's bar only moves forward
+        shown[0] = max(shown[0], min(done / max(total, 1), 1.0))
+        bar.progress(shown[0], text=step)
 
     try:
         result = up.commit(batch, settings.db_path(), progress=progress)

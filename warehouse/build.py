@@ -280,6 +280,8 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
     if batch.dataset == "complaints":
         counts, in_batch, scope = _load_complaints(con, batch, batch_id, progress)
     else:
+        if progress:
+            progress("landing readings", 0, 1)
         landing = sensor_load.Landing(con)
         landing.add_readings(batch.rows, landing.add_series(batch.series))
         merged = sensor_load.merge(con, landing, run_sql_file, progress)
@@ -308,6 +310,8 @@ def load(con: duckdb.DuckDBPyConnection, batch: Prepared, progress: Progress | N
             "duplicate": report.rows_duplicate, "quarantined": report.rows_quarantined,
         },
     )
+    if progress:
+        progress("data checks", 0, 1)  # seconds on a year's batch: a bar should not sit on the last model meanwhile
     record_checks(con, batch_id, scope)
     return report
 

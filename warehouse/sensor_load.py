@@ -127,6 +127,8 @@ def merge(
     con: duckdb.DuckDBPyConnection, landing: Landing, run: Run, progress: Callable[[str, int, int], None] | None = None,
 ) -> Merged:
     """The landed batch into readings, rollups, dim_sensor and anomalies, within the caller's write."""
+    if progress:
+        progress("model sensor_batch_buckets", 0, 1)
     run(con, STAGING, {}, None, None)
     bucket_us = HOUR_US
     run(con, BUCKETS, {"bucket_us": bucket_us}, None, None)
