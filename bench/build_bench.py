@@ -22,6 +22,49 @@ from warehouse.profile import load_profile
 from warehouse.reference import load_city
 
 SENSOR_PROFILE, COMPLAINT_PROFILE = "sensors_csv", "kr_minwon"
+# the steps a sensor batch's load reports (build.load, sensor_load.merge), grouped as the results show them; the
+# steps after storing are what any parser, however fast, would still leave to do
+MERGE_STEPS = {
+    "landing": ["landing readings"],
+    "storing": ["model fct_sensor_readings_append", "model fct_sensor_readings", "model fct_sensor_readings_year"],
+    "rollups": ["model sensor_batch_buckets", "model sensor_batch_hours", "model agg_sensor_hourly_year",
+                "model agg_sensor_daily"],
+    "dims": ["model dim_district_from_sensors", "model dim_sensor"],
+    "anomalies": ["model agg_sensor_anomalies", "model agg_anomaly_episodes"],
+    "data_checks": ["data checks"],
+}
+AFTER_STORING = ("rollups", "dims", "anomalies", "data_checks")
+
+
+class StepClock:
+    """Seconds per step of the loads it is the progress callback of: a step lasts until the next one starts, the
+    last one until `stop`. Summed over every batch it clocks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._step: str | None = None
+        self._since = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        self._close(now)
+        self._step, self._since = step, now
+
+    def stop(self) -> None:
+        self._close(time.perf_counter())
+        self._step = None
+
+    def _close(self, now: float) -> None:
+        if self._step is not None:
+            self.seconds[self._step] = self.seconds.get(self._step, 0.0) + now - self._since
+
+    def grouped(self) -> dict[str, float]:
+        """Seconds per MERGE_STEPS group; a step of no group (a new model) is counted under `other`."""
+        named = {step: group for group, steps in MERGE_STEPS.items() for step in steps}
+        out = dict.fromkeys([*MERGE_STEPS, "other"], 0.0)
+        for step, seconds in self.seconds.items():
+            out[named.get(step, "other")] += seconds
+        return out
 
 
 def _files(tier: Tier, manifest: dict, kind: str) -> list[Path]:
@@ -33,6 +76,7 @@ def full_build(tier: Tier, manifest: dict, db: Path) -> dict:
     city = load_city("sejong")
     sensors, complaints = load_profile(SENSOR_PROFILE), load_profile(COMPLAINT_PROFILE)
     phase = {"complaints_s": 0.0, "sensors_s": 0.0, "sensor_prepare_s": 0.0, "sensor_merge_s": 0.0}
+    clock = StepClock()
     started = time.perf_counter()
     with store.writing(db, fresh=True, timezone=city.timezone) as con:
         initialize(con, city)
@@ -44,11 +88,14 @@ def full_build(tier: Tier, manifest: dict, db: Path) -> dict:
             t0 = time.perf_counter()
             batch = prepare("sensors", paths, sensors, city, source="bench")
             t1 = time.perf_counter()
-            load(con, batch)
+            load(con, batch, clock)
+            clock.stop()
             t2 = time.perf_counter()
             phase["sensor_prepare_s"] += t1 - t0
             phase["sensor_merge_s"] += t2 - t1
         phase["sensors_s"] = phase["sensor_prepare_s"] + phase["sensor_merge_s"]
+        phase.update({f"merge_{group}_s": seconds for group, seconds in clock.grouped().items()})
+        phase["merge_steps_s"] = clock.seconds
         body_end = time.perf_counter()
     done = time.perf_counter()
     phase["finalize_s"] = done - body_end  # commit, checkpoint, fsync, rename

@@ -120,6 +120,25 @@ def _browser_phases(browser: dict) -> list[str]:
     return lines + [""]
 
 
+def _merge_split(b: dict) -> list[str]:
+    """The sensor merge per step (summed over the batches of a build), and the ceiling the steps after storing set."""
+    if "after_storing_s" not in b:  # results written before the merge was split
+        return []
+    names = {"landing": "landing", "storing": "storing the readings", "rollups": "hour buckets and rollups",
+             "dims": "dim_sensor and districts", "anomalies": "anomalies", "data_checks": "data checks", "other": "other"}
+    ceiling = b["ceiling_readings_per_s"]["median"]
+    return [
+        "| merge step | seconds |", "|---|---|",
+        *[f"| {label} | {_sec(b[f'merge_{key}_s'], 1)} |" for key, label in names.items()],
+        "",
+        f"The steps after storing take {_sec(b['after_storing_s'], 1)} s. If parsing, landing and storing cost no more "
+        f"than the whole bare load, this merge would still make the build {_rate(b['ceiling_readings_per_s'])} readings/s, "
+        f"{b['ceiling_ratio']:.2f} × bare: the ceiling of this design (targets ≥ 3M/s {_ok(ceiling >= 3e6)}, "
+        f"≥ 0.5 × bare {_ok(b['ceiling_ratio'] >= 0.5)}).",
+        "",
+    ]
+
+
 def markdown(res: dict) -> str:
     """The results as a markdown report: data, build, incremental, pages, browser, memory, baseline, machine."""
     m, tier, data = res["machine"], res["tier"], res["data"]
@@ -146,6 +165,7 @@ def markdown(res: dict) -> str:
             f"Sensor phase split: parse and checks (polars) {_sec(b['sensor_prepare_s'], 1)} s, merge and rollups (DuckDB) "
             f"{_sec(b['sensor_merge_s'], 1)} s, commit + checkpoint + swap {_sec(b['finalize_s'], 1)} s.",
             "",
+            *_merge_split(b),
         ]
     inc = res.get("incremental")
     if inc:

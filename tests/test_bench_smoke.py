@@ -64,6 +64,16 @@ def test_results_json_is_complete(results):
     for key in ("readings_per_s", "complaints_per_s", "total_s", "bare_readings_per_s", "bare_total_s"):
         assert _is_stats(build[key], 1), key
     assert build["ratio_readings"] > 0
+    # the merge split: every step the load reported has its group, and the groups add up to the merge they split
+    from bench.build_bench import MERGE_STEPS
+
+    raw = build["raw"]["builds"][0]
+    grouped = {step for steps in MERGE_STEPS.values() for step in steps}
+    assert {"landing readings", "model fct_sensor_readings_append", "data checks"} <= set(raw["merge_steps_s"]) <= grouped
+    assert raw["merge_other_s"] == 0
+    groups = sum(raw[f"merge_{g}_s"] for g in MERGE_STEPS)
+    assert 0 < groups <= raw["sensor_merge_s"] and groups == pytest.approx(sum(raw["merge_steps_s"].values()))
+    assert build["ceiling_ratio"] > 0 and _is_stats(build["after_storing_s"], 1)
     inc = res["incremental"]
     assert inc["complaints"] > 0 and inc["readings"] == 2 * 2 * 288
     assert _is_stats(inc["total_s"], 1)
@@ -79,7 +89,8 @@ def test_results_json_is_complete(results):
 
 def test_results_markdown_has_every_section(results):
     _, md, out = results
-    for heading in ("# Benchmark — tier `smoke`", "## Build", "## Incremental day", "## Pages", "## Baseline", "## Machine"):
+    for heading in ("# Benchmark — tier `smoke`", "## Build", "## Incremental day", "## Pages", "## Baseline", "## Machine",
+                    "| merge step | seconds |", "| data checks |"):
         assert heading in md
     for page in PAGES:
         assert re.search(rf"^\| {page} \|", md, re.MULTILINE), page
