@@ -128,7 +128,7 @@ def merge(
 ) -> Merged:
     """The landed batch into readings, rollups, dim_sensor and anomalies, within the caller's write."""
     if progress:
-        progress("model sensor_batch_buckets", 0, 1)
+        progress(f"model {Path(BUCKETS).stem}", 0, 1)  # the staging view and the way's choice come along
     run(con, STAGING, {}, None, None)
     bucket_us = HOUR_US
     run(con, BUCKETS, {"bucket_us": bucket_us}, None, None)
