@@ -130,23 +130,27 @@ def test_every_page_renders_without_exception(server, browser, path, lang):
     page.close()
 
 
-def test_every_linkage_tab_renders_and_is_kept_in_the_url(server, browser):
-    """The Complaints × sensors view runs only its open tab: a click on each tab reruns the page with that tab."""
+@pytest.mark.parametrize(("path", "param", "first_labels", "count"), [
+    ("linkage", "tab", ["Linkage", "Lead time and blind spots"], 7),
+    ("infrastructure", "infra_tab", ["Sensor health", "Latest readings"], 5),
+])
+def test_every_tab_renders_and_is_kept_in_the_url(server, browser, path, param, first_labels, count):
+    """The views with tabs run only their open tab: a click on each tab reruns the page with that tab."""
     _wait_for_port(server["url"])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server['url']}/linkage?lang=en", wait_until="domcontentloaded")
+    page.goto(f"{server['url']}/{path}?lang=en", wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stTab"]', timeout=300_000)  # after the demo build, if this runs first
     _settle(page)
     labels = [t.inner_text() for t in page.locator('[data-testid="stTab"]').all()]
-    assert labels[:2] == ["Linkage", "Lead time and blind spots"] and len(labels) == 7
+    assert labels[:2] == first_labels and len(labels) == count
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for i, label in enumerate(labels[1:], start=1):
         page.locator('[data-testid="stTab"]').nth(i).click()
         _settle(page)
         _assert_clean(page)
         assert page.locator('[data-testid="stTab"][aria-selected="true"]').inner_text() == label
-        assert "tab=" in page.url, page.url
-        page.screenshot(path=str(ARTIFACTS / f"linkage-tab{i}-en.png"), full_page=True)
+        assert f"{param}=" in page.url, page.url
+        page.screenshot(path=str(ARTIFACTS / f"{path}-tab{i}-en.png"), full_page=True)
     page.close()
 
 

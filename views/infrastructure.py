@@ -6,6 +6,7 @@ import streamlit as st
 import vega_charts
 from ui import fmt, vega
 from ui import infrastructure as infra
+from ui import url_state as url
 from ui.data import freshness_caption, load
 from ui.filters import district_names, domain_name, sidebar_filters
 from ui.i18n import lang, t
@@ -36,10 +37,6 @@ if status.is_empty():
     st.info(t("센서", "Sensors") + ": " + infra.not_available())
     st.stop()
 
-health, latest_tab, series_tab, aq_tab, compare_tab = st.tabs([
-    t("센서 상태", "Sensor health"), t("최신 측정값", "Latest readings"), t("시계열", "Time series"),
-    t("대기질", "Air quality"), t("읍면동 비교", "District comparison"),
-])
 table_cols = {
     "name": t("센서", "Sensor"), "metric_name": t("항목", "Metric"), "district": t("읍면동", "District"),
     "completeness": st.column_config.ProgressColumn(t("수집률", "Completeness"), format="percent", min_value=0, max_value=1),
@@ -50,7 +47,9 @@ table_cols = {
     "longest_run": t("최장 연속 같은 값", "Longest run of one value"), "flat_lined": t("지금도 고정값", "Still flat now"),
 }
 named = infra.with_names(status, names).with_columns(status["readings"].cast(int))
-with health:
+
+
+def sensor_health() -> None:
     st.dataframe(named.sort("completeness", "sensor_id", "metric").select(
         "name", "metric_name", "district", "completeness", "readings", "expected", "last_reading", "stale",
         "flat_in_period").to_pandas(), hide_index=True, key="sensor_completeness", column_config=table_cols)
@@ -65,14 +64,17 @@ with health:
         col.dataframe(rows.select("name", "metric_name", "district", *extra).to_pandas(), hide_index=True, key=key,
                       column_config=table_cols)
 
-latest = load("latest_readings", **params)
-with latest_tab:
-    shown = infra.with_names(latest, names).select("name", "metric_name", "district", "value", "unit", "measured_at", "quality")
+
+def latest_readings() -> None:
+    shown = infra.with_names(load("latest_readings", **params), names).select(
+        "name", "metric_name", "district", "value", "unit", "measured_at", "quality")
     st.dataframe(shown.to_pandas(), hide_index=True, key="latest_table", column_config={
         **table_cols, "value": t("값", "Value"), "unit": t("단위", "Unit"), "quality": t("원본 품질 표시", "Source flag"),
         "measured_at": st.column_config.DatetimeColumn(t("측정 시각", "Measured at"), format="YYYY-MM-DD HH:mm")})
 
-with series_tab:
+
+def time_series() -> None:
+    latest = load("latest_readings", **params)
     choices = {f"{r['sensor_id']}|{r['metric']}": r for r in latest.iter_rows(named=True)}
     keys = list(choices)
     picked = st.selectbox(t("센서 · 항목", "Sensor · metric"), keys, key="series_sensor", index=infra.default_series(keys),
@@ -86,7 +88,8 @@ with series_tab:
         vega.chart(vega_charts.sensor_series(series, infra.metric_name(row["metric"]), row["unit"] or "",
                                              infra.thresholds(row["metric"])), "series_chart")
 
-with aq_tab:
+
+def air_quality() -> None:
     grades = load("aq_daily_grades", **params)
     if filters.domain not in (None, "environment"):
         st.info(t("대기질은 환경 분야입니다. 분야 필터: ", "Air quality is in the environment domain. Domain filter: ")
@@ -105,7 +108,8 @@ with aq_tab:
                          **table_cols, **when, "station": t("측정소", "Station"), "hours": t("시간", "Hours"),
                          "peak": st.column_config.NumberColumn(t("최고값 (µg/m³)", "Peak (µg/m³)"), format="%.0f")})
 
-with compare_tab:
+
+def district_comparison() -> None:
     metric_list = sorted(status["metric"].unique().to_list())
     metric = st.selectbox(t("항목", "Metric"), metric_list, key="compare_metric", format_func=infra.metric_name,
                           index=metric_list.index("pm25") if "pm25" in metric_list else 0)
@@ -113,6 +117,30 @@ with compare_tab:
     if daily.is_empty():
         st.info(t("읍면동이 확인된 센서의 측정값이 없습니다.", "No readings from sensors with a known district."))
     else:
+        latest = load("latest_readings", **params)
         unit = next(iter(latest.filter(latest["metric"] == metric)["unit"].drop_nulls()), "")
         vega.chart(vega_charts.district_daily_lines(daily, "name_ko" if lang() == "ko" else "name_en", unit), "compare_chart")
     st.caption(t("읍면동 필터는 적용하지 않습니다(읍면동끼리 비교).", "The district filter does not apply (districts are compared)."))
+
+
+# Only the open tab runs, as on the Complaints × sensors view: the first screen sends the health tables alone, so the
+# browser draws them without first loading and drawing three charts nobody sees yet, and the other tabs' queries run
+# when they are opened. The tab is kept in the URL (`infra_tab`); the widget's key carries the language (a label of
+# the other language is not a tab of this one).
+TABS = {
+    "health": (t("센서 상태", "Sensor health"), sensor_health),
+    "latest": (t("최신 측정값", "Latest readings"), latest_readings),
+    "series": (t("시계열", "Time series"), time_series),
+    "air_quality": (t("대기질", "Air quality"), air_quality),
+    "compare": (t("읍면동 비교", "District comparison"), district_comparison),
+}
+keys = list(TABS)
+widget = f"infra_tab_{lang()}"
+if widget not in st.session_state:  # first run (or a language switch): the link's tab; a click moves it
+    st.session_state[widget] = TABS[url.initial("infra_tab", url.one_of(keys), keys[0])][0]
+for key, tab in zip(keys, st.tabs([label for label, _ in TABS.values()], key=widget, on_change="rerun"), strict=True):
+    if tab.open:
+        url.remember("infra_tab", key, keys[0])
+        url.write_url()
+        with tab:
+            TABS[key][1]()
