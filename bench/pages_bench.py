@@ -6,8 +6,9 @@ Streamlit caches belong to it alone. Per page and run:
 - cold: Streamlit caches cleared and the warehouse reopened (DuckDB's buffer pool empty; the OS page cache
   stays warm), then one script run of the router with that page;
 - warm: the same page run again (cached query results, as for the next visitor);
-- SQL alone: exactly the queries the cold run issued (recorded through `queries.run`, with their parameters)
-  run again one after the other, first on a freshly opened warehouse (cold) and then again (warm).
+- SQL alone: exactly the queries the cold run issued (recorded through `queries.run`, with their parameters, and
+  through `ui.explorer_sql.run`, the Explorer's queries assembled from allow-listed parts) run again one after
+  the other, first on a freshly opened warehouse (cold) and then again (warm).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,15 +52,20 @@ def measure(db: Path, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     import queries
+    from ui import explorer_sql
 
-    recorded: list[tuple[str, dict]] = []
-    real_run = queries.run
+    recorded: list[tuple[str, Callable[[], object]]] = []  # (query name, a call that runs it again)
+    real_run, real_assembled = queries.run, explorer_sql.run
 
     def recording_run(name, db=None, **params):
-        recorded.append((name, params))
+        recorded.append((name, lambda: real_run(name, **params)))
         return real_run(name, db=db, **params)
 
-    queries.run = recording_run
+    def recording_assembled(query, db=None):
+        recorded.append(("explorer_sql", lambda: real_assembled(query)))
+        return real_assembled(query, db)
+
+    queries.run, explorer_sql.run = recording_run, recording_assembled
     at = AppTest.from_file(str(DASHBOARD), default_timeout=600)
     at.session_state["lang"] = "ko"
     at.run()  # imports and the first page once: what a running server has already done
@@ -82,15 +89,15 @@ def measure(db: Path, runs: int) -> dict:
             _reopen()
             for timings in (sql_cold, sql_warm):
                 t0 = time.perf_counter()
-                for name, params in calls:
-                    real_run(name, **params)
+                for _, again in calls:
+                    again()
                 timings.append(time.perf_counter() - t0)
             n_queries = len(calls)
         results[url] = {
             "script": script, "queries": n_queries, "query_names": sorted({n for n, _ in calls}),
             "cold_s": cold, "warm_s": warm, "sql_cold_s": sql_cold, "sql_warm_s": sql_warm, "errors": errors,
         }
-    queries.run = real_run
+    queries.run, explorer_sql.run = real_run, real_assembled
     return results
 
 

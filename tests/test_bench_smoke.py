@@ -83,6 +83,8 @@ def test_results_json_is_complete(results):
         for key in ("cold_s", "warm_s", "sql_cold_s", "sql_warm_s"):
             assert _is_stats(page[key], 1), (name, key)
     assert res["pages"]["overview"]["queries"] > 0 and "kpi_headline" in res["pages"]["overview"]["query_names"]
+    # the Explorer's own queries (assembled, not from queries/) are part of its SQL: its row count and its rows
+    assert "explorer_sql" in res["pages"]["explorer"]["query_names"]
     assert set(res["baseline"]["pages"]) == {"overview", "infrastructure"}
     assert "browser" not in res
 
