@@ -34,6 +34,7 @@ latest as (
         select h.sensor_id, h.metric, max(h.hour) as last_hour,
         from agg_sensor_hourly as h
         join last_day as d on d.sensor_id = h.sensor_id and d.metric = h.metric and d.day = h.day
+        where h.day >= (select min(day) from last_day)  -- implied by the join: lets the scan skip older row groups
         group by all
         union all
         select sensor_id, metric, max(hour) as last_hour,
