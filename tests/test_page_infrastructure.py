@@ -143,7 +143,7 @@ def test_only_the_open_tab_runs_and_a_switch_is_kept_in_the_url(monkeypatch, kpi
         assert not _frame(at, table_column).empty
         assert list(vega_charts(at)) == ([chart] if chart else [])
     again = _app(monkeypatch, kpi_db, tab="series")  # a shared link opens on its tab
-    assert list(vega_charts(again)) == ["series_chart"] and len(again.dataframe) == 1  # + the domain table
+    assert list(vega_charts(again)) == ["series_chart"] and len(again.dataframe) == 1  # the domain table alone
 
 
 def test_domain_filter(monkeypatch, kpi_db):
