@@ -19,6 +19,9 @@ import settings
 from warehouse import store
 
 QUERIES_DIR = Path(__file__).resolve().parent
+# SQL that several queries share, written once: a line `-- part: <name>` stands for queries/parts/<name>.sql
+PARTS_DIR = QUERIES_DIR / "parts"
+PART = re.compile(r"^[ \t]*-- part: ([a-z_]+)[ \t]*$", re.M)
 _lock = threading.Lock()
 _state: dict = {"key": None, "con": None}
 
@@ -32,7 +35,17 @@ def names() -> list[str]:
 def sql_text(name: str) -> str:
     if name not in names():
         raise KeyError(f"no query named {name!r}")
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _with_parts((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def _with_parts(sql: str) -> str:
+    def part(match: re.Match) -> str:
+        path = PARTS_DIR / f"{match.group(1)}.sql"
+        if not path.is_file():
+            raise KeyError(f"no query part named {match.group(1)!r}")
+        return path.read_text(encoding="utf-8").rstrip("\n")
+
+    return PART.sub(part, sql)
 
 
 def param_names(sql: str) -> set[str]:

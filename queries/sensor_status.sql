@@ -19,32 +19,7 @@ received as (
     where d.day >= cast($start as date) and d.day < cast($end as date)
     group by all
 ),
-last_day as (
-    -- the last whole day before as_of's day with readings, from the daily rollup (not every hour of history)
-    select sensor_id, metric, max(day) as day,
-    from agg_sensor_daily
-    semi join sensors using (sensor_id)
-    where day < cast($as_of as date)
-    group by all
-),
-latest as (
-    -- the last hour at or before as_of: on as_of's own day, else on that last day
-    select sensor_id, metric, max(last_hour) as last_hour,
-    from (
-        select h.sensor_id, h.metric, max(h.hour) as last_hour,
-        from agg_sensor_hourly as h
-        join last_day as d on d.sensor_id = h.sensor_id and d.metric = h.metric and d.day = h.day
-        where h.day >= (select min(day) from last_day)  -- implied by the join: lets the scan skip older row groups
-        group by all
-        union all
-        select sensor_id, metric, max(hour) as last_hour,
-        from agg_sensor_hourly
-        semi join sensors using (sensor_id)
-        where day = cast($as_of as date) and hour <= $as_of
-        group by all
-    )
-    group by all
-),
+-- part: latest_hour
 recent as (
     select f.sensor_id, f.metric, f.value,
         row_number() over (partition by f.sensor_id, f.metric order by f.measured_at desc) as k,

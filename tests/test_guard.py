@@ -31,6 +31,17 @@ def test_query_file_has_a_header_naming_grain_and_params(name):
     assert "grain" in text and "params" in text, f"queries/{name}.sql needs a header comment with grain and params"
 
 
+@pytest.mark.parametrize("part", sorted(p.stem for p in queries.PARTS_DIR.glob("*.sql")))
+def test_query_part_is_used_by_a_query(part):
+    files = [(queries.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8") for name in queries.names()]
+    assert any(part in queries.PART.findall(text) for text in files), f"queries/parts/{part}.sql is unused"
+
+
+def test_a_query_naming_no_part_there_is_fails():
+    with pytest.raises(KeyError, match="no query part named 'nowhere'"):
+        queries._with_parts("select\n    -- part: nowhere\n")
+
+
 def test_every_page_is_routed():
     router = (ROOT / "dashboard.py").read_text(encoding="utf-8")
     for page in ROOT.glob("views/*.py"):
