@@ -4,6 +4,8 @@
 -- longest_run = the most consecutive readings with one value in [start, end) up to as_of;
 -- flat_in_period = longest_run ≥ 6 (the glossary's "same value for 6 or more consecutive readings", anywhere
 -- in the period, where sensor_status.flat_lined looks at the last 6 readings only).
+-- It reads the period's raw readings, so its callers pass at most the period's last 31 days as $start
+-- (ui/infrastructure.runs_params: a year of a city's readings exhausts a page's DuckDB memory).
 with sensors as (
     select * from dim_sensor
     where ($district is null or district_code = $district)

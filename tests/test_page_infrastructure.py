@@ -79,6 +79,7 @@ def test_page_on_the_kpi_fixture(monkeypatch, kpi_db):
     flat = _frame(at, "longest_run")
     assert flat.values.tolist() == [["조치원읍", "미세먼지(PM10)", "조치원읍", 7, True]]
     assert "**고정값 센서** · 1 (센서·항목 1)" in [m.value for m in at.markdown]
+    assert any("고정값 = 기간 중 같은 값 6회 이상 연속." in c.value for c in at.caption)
     # latest readings: the water gauge's 1.25 m and the stale noise meter's 58.2 dB at 03-27 12:00
     latest = _frame(_app(monkeypatch, kpi_db, tab="latest"), "unit")
     water = latest[latest["name"] == "조치원 조천 수위계"].iloc[0]
@@ -187,3 +188,16 @@ def test_no_sensors(monkeypatch, tmp_path):
     assert any("이 출처에서는 제공되지 않음" in i.value for i in at.info)
     assert [row[1] for row in _domain_rows(at)] == [0, 0, 0, 0, 0]  # no sensors; complaints still counted
     assert [row[5] for row in _domain_rows(at)] == [10, 2, 1, 2, 5]
+
+
+def test_a_year_checks_flat_lines_over_its_last_31_days(monkeypatch, kpi_db):
+    # "최근 1년" ends at 03-30 00:00 (the day after as_of), so the flat-line check reads from 02-27 00:00: all of the
+    # fixture's readings (03-16 … 03-29), hence the same flat list as the 14-day period; the caption says how far
+    # back it looked. (tests/test_queries_infrastructure.py cuts a run off with the same window.)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(kpi_db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["period"] = "365d"
+    at.run()
+    assert not at.exception
+    assert _frame(at, "longest_run").values.tolist() == [["조치원읍", "미세먼지(PM10)", "조치원읍", 7, True]]
+    assert any("고정값 = 기간의 마지막 31일 중 같은 값 6회 이상 연속(긴 기간은 최근 31일만 봄)." in c.value for c in at.caption)

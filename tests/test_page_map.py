@@ -79,7 +79,8 @@ def test_map_on_the_kpi_fixture(monkeypatch, kpi_db):
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"] == "{tip}"
     captions = [c.value for c in at.caption]
     assert "좌표가 있는 민원 1건 (위치는 약 100 m 단위로 반올림)" in captions
-    assert any(c.startswith("센서: 고정값 1 · 수집률 낮음 3 · 정상 1 · 지연 1") for c in captions)
+    assert any(c.startswith("센서: 고정값 1 · 수집률 낮음 3 · 정상 1 · 지연 1") and c.endswith("고정값 = 기간 중 같은 값 6회 이상 연속.")
+               for c in captions)
 
 
 def test_kpi_choice_and_toggles(monkeypatch, kpi_db):

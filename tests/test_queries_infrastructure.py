@@ -27,6 +27,7 @@ from fixture_warehouse import AS_OF, KST, PERIOD
 
 import queries
 from ui import infrastructure as infra
+from ui.filters import Filters
 
 AREUM, BORAM, NASEONG, JOCHIWON = "3611011300", "3611010300", "3611010700", "3611025000"
 NO_FILTERS = {"district": None, "domain": None, "category": None, "kind": None}
@@ -120,6 +121,29 @@ def test_sensor_status_runs(kpi_db):
     jochiwon = early.filter((pl.col("sensor_id") == "airkorea:조치원읍") & (pl.col("metric") == "pm10")).row(0, named=True)
     assert (jochiwon["longest_run"], jochiwon["flat_in_period"]) == (3, False)
 
+
+
+def test_flat_line_window_is_the_periods_last_31_days(kpi_db):
+    # The flat-line check reads at most the period's last RUNS_MAX_DAYS = 31 days (ui/infrastructure.runs_start).
+    # PERIOD is 14 days: read whole. [03-01, 04-29): 04-29 − 31 d = 03-29 00:00, which keeps 조치원읍 pm10's 74 × 7
+    # (03-29 17 … 23 h) and no other run of 6+ (the 14-day period had none, and this is part of it).
+    # [03-01, 04-30): from 03-30 00:00, after the last reading (03-29 23:00): no run at all, where the whole period
+    # would flag 조치원읍 pm10 again.
+    def runs(start, end) -> dict:
+        f = Filters(start=start, end=end, as_of=AS_OF, **NO_FILTERS)
+        got = infra.with_runs(queries.run("sensor_status", db=kpi_db, **f.params()),
+                              queries.run("sensor_runs", db=kpi_db, **infra.runs_params(f)))
+        return {(r["sensor_id"], r["metric"]): r["longest_run"] for r in got.filter(pl.col("flat_in_period")).iter_rows(named=True)}, f
+
+    assert infra.runs_start(Filters(start=PERIOD[0], end=PERIOD[1], as_of=AS_OF)) == PERIOD[0]
+    flat, f = runs(at(1), at(29, month=4))
+    assert (infra.runs_start(f), flat) == (at(29), {("airkorea:조치원읍", "pm10"): 7})
+    assert infra.runs_note(f) == ("고정값 = 기간의 마지막 31일 중 같은 값 6회 이상 연속(긴 기간은 최근 31일만 봄).")
+    flat, f = runs(at(1), at(30, month=4))
+    assert (infra.runs_start(f), flat) == (at(30), {})
+    whole = run(kpi_db, "sensor_runs", period=(at(1), at(30, month=4)))
+    assert [(r["sensor_id"], r["metric"], r["longest_run"]) for r in whole if r["flat_in_period"]] == [
+        ("airkorea:조치원읍", "pm10", 7)]
 
 def test_domain_summary(kpi_db):
     # environment: (6 air series × 48 + noise 277) / (7 × 336) = 565 / 2352 = 0.240221; stale: the noise meter;

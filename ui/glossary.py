@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ui.i18n import lang
+from ui.infrastructure import RUNS_MAX_DAYS
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ KPIS = [
         "만족도 평균(1–5)과 응답률 = 평가가 있는 건 ÷ 처리 완료 건.",
         "Mean rating (1–5) and response rate = rated ÷ closed."),
     Kpi("sensor_completeness", "센서 수집률", "Sensor completeness",
-        "센서·항목별 수신 건수 ÷ 기대 건수(기간 ÷ 측정 주기). 측정 주기 = 프로필에 적힌 주기, 없으면 그 센서가 들어온 가장 최근 묶음에서의 보통 간격(한 시간에 2건 이상 들어온 시간들의 (마지막 − 처음) ÷ (건수 − 1)의 중앙값; 한 시간에 1건 이하면 측정 사이 간격의 중앙값). 지연(stale) = 마지막 측정이 기준 시점에서 측정 주기 3배보다 오래됨. 고정값(flat-lined) = 같은 값이 6회 이상 연속.",
-        "Readings received ÷ expected (period ÷ expected interval) per sensor × metric. Expected interval = the profile's, else the sensor's typical spacing in the latest batch that brought its readings (the median over clock hours with 2+ readings of (last − first) ÷ (readings − 1); for at most one reading an hour, the median gap between readings). Stale = last reading older than 3 × the expected interval at as_of. Flat-lined = the same value for 6 or more consecutive readings."),
+        f"센서·항목별 수신 건수 ÷ 기대 건수(기간 ÷ 측정 주기). 측정 주기 = 프로필에 적힌 주기, 없으면 그 센서가 들어온 가장 최근 묶음에서의 보통 간격(한 시간에 2건 이상 들어온 시간들의 (마지막 − 처음) ÷ (건수 − 1)의 중앙값; 한 시간에 1건 이하면 측정 사이 간격의 중앙값). 지연(stale) = 마지막 측정이 기준 시점에서 측정 주기 3배보다 오래됨. 고정값(flat-lined) = 같은 값이 6회 이상 연속(기간이 {RUNS_MAX_DAYS}일보다 길면 마지막 {RUNS_MAX_DAYS}일에서).",
+        f"Readings received ÷ expected (period ÷ expected interval) per sensor × metric. Expected interval = the profile's, else the sensor's typical spacing in the latest batch that brought its readings (the median over clock hours with 2+ readings of (last − first) ÷ (readings − 1); for at most one reading an hour, the median gap between readings). Stale = last reading older than 3 × the expected interval at as_of. Flat-lined = the same value for 6 or more consecutive readings (in the period's last {RUNS_MAX_DAYS} days when it is longer)."),
     Kpi("aq_good_share", "대기질 '좋음' 비율", "Air quality: share of good days",
         "측정소별 일평균을 환경부 기준으로 등급화: PM10 좋음 0–30, 보통 31–80, 나쁨 81–150, 매우나쁨 151 이상; PM2.5 좋음 0–15, 보통 16–35, 나쁨 36–75, 매우나쁨 76 이상(µg/m³). 주의보 에피소드 = 시간평균 PM2.5 75 이상(또는 PM10 150 이상)이 2시간 이상 연속.",
         "Daily mean per station graded by the Korean bands: PM10 good 0–30, moderate 31–80, bad 81–150, very bad ≥151; PM2.5 good 0–15, moderate 16–35, bad 36–75, very bad ≥76 (µg/m³). Advisory episode = hourly PM2.5 ≥ 75 (or PM10 ≥ 150) for 2+ consecutive hours."),

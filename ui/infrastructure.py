@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from ui import fmt
@@ -55,6 +57,34 @@ def thresholds(metric: str) -> list[tuple[float, str]]:
 def series_query(f: Filters) -> str:
     """sensor_series_hourly for periods of up to HOURLY_MAX_DAYS days, else sensor_series_daily."""
     return "sensor_series_hourly" if (f.end - f.start).days <= HOURLY_MAX_DAYS else "sensor_series_daily"
+
+
+# The flat-line check (queries/sensor_runs.sql) looks at most at the period's last RUNS_MAX_DAYS days. Why: it has
+# to read the raw readings in time order, and a year of a city's (500 series every 5 minutes: 52.6M readings) took
+# 86 s and then exhausted the page's 488 MB of DuckDB memory; 31 days take about half a second. A month also answers
+# the mayor's question, "which sensors are stuck now", where a year flags any half hour of one value.
+RUNS_MAX_DAYS = 31
+
+
+def runs_start(f: Filters) -> dt.datetime:
+    """The first instant the flat-line check reads: the period's start, or local midnight RUNS_MAX_DAYS days before
+    its end when the period is longer."""
+    cap = dt.datetime.combine(f.end.date() - dt.timedelta(days=RUNS_MAX_DAYS), dt.time(), f.end.tzinfo)
+    return max(f.start, cap)
+
+
+def runs_params(f: Filters) -> dict:
+    """The filters' parameters for queries/sensor_runs.sql: the period, cut to its last RUNS_MAX_DAYS days."""
+    return {**f.params(), "start": runs_start(f)}
+
+
+def runs_note(f: Filters) -> str:
+    """What "flat-lined" covers in this period, for the captions next to it."""
+    if runs_start(f) == f.start:
+        return t("고정값 = 기간 중 같은 값 6회 이상 연속.", "Flat-lined = one value 6+ readings in a row in the period.")
+    return t(f"고정값 = 기간의 마지막 {RUNS_MAX_DAYS}일 중 같은 값 6회 이상 연속(긴 기간은 최근 {RUNS_MAX_DAYS}일만 봄).",
+             f"Flat-lined = one value 6+ readings in a row in the period's last {RUNS_MAX_DAYS} days (longer periods "
+             f"are checked over their last {RUNS_MAX_DAYS} days only).")
 
 
 def with_runs(status: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:

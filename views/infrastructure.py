@@ -18,7 +18,7 @@ if filters is None:
     st.stop()
 freshness_caption()
 params, names = filters.params(), district_names()
-status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **params))
+status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **infra.runs_params(filters)))
 
 st.subheader(t("분야별 현황", "By domain"))
 domains = infra.domain_summary(load("domain_health", **params), status)
@@ -28,11 +28,13 @@ st.dataframe(infra.domain_display(domains).to_pandas(), hide_index=True, key="do
     "stale": t("지연 센서", "Stale sensors"), "flat_lined": t("고정값 센서", "Flat-lined sensors"),
     "received": t("접수 민원", "Complaints received"), "closed": t("처리 완료", "Closed"), "overdue": t("기한 초과", "Overdue"),
 })
-st.caption(t("수집률 = 수신 ÷ (기간 ÷ 측정 주기), 센서·항목 평균. 지연 = 마지막 측정이 주기의 3배보다 오래됨. "
-             "고정값 = 기간 중 같은 값 6회 이상 연속. 센서가 없는 분야는 '–'(0이 아님).",
-             "Completeness = received ÷ (period ÷ interval), mean over sensor × metric. Stale = last reading older "
-             "than 3 intervals. Flat-lined = one value 6+ readings in a row in the period. '–' where a domain has no "
-             "sensors (not zero)."))
+st.caption(" ".join([
+    t("수집률 = 수신 ÷ (기간 ÷ 측정 주기), 센서·항목 평균. 지연 = 마지막 측정이 주기의 3배보다 오래됨.",
+      "Completeness = received ÷ (period ÷ interval), mean over sensor × metric. Stale = last reading older than 3 "
+      "intervals."),
+    infra.runs_note(filters),
+    t("센서가 없는 분야는 '–'(0이 아님).", "'–' where a domain has no sensors (not zero)."),
+]))
 if status.is_empty():
     st.info(t("센서", "Sensors") + ": " + infra.not_available())
     st.stop()

@@ -37,7 +37,7 @@ url.remember("map_heatmap", str(heatmap).lower(), "false")
 
 districts = mapview.district_frame(load("district_kpis", **params), kpi)
 points = load("complaint_points", **params)
-status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **params))
+status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **infra.runs_params(filters)))
 sensors = mapview.sensor_frame(load("sensor_points", **params), status, mapview.completeness_target())
 if districts.filter(pl.col("boundary").is_not_null()).is_empty():
     st.info(t("읍면동 경계", "District boundaries") + ": " + t("이 출처에서는 제공되지 않음", "not available for this source"))
@@ -69,6 +69,6 @@ if sensors.height:
     parts = [f"{mapview.status_name(s)} {fmt.num(n)}" for s, n in counts.sort("status").iter_rows()]
     colours = t("초록 정상 · 빨강 지연 · 주황 고정값 · 노랑 수집률 목표 미만",
                 "green OK · red stale · orange flat-lined · yellow completeness below target")
-    st.caption(t("센서: ", "Sensors: ") + " · ".join(parts) + f" ({colours})")
+    st.caption(t("센서: ", "Sensors: ") + " · ".join(parts) + f" ({colours}). " + infra.runs_note(filters))
 else:
     st.caption(t("센서", "Sensors") + ": " + t("이 출처에서는 제공되지 않음", "not available for this source"))
