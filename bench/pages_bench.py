@@ -1,7 +1,8 @@
 """Server-side time of every page (Streamlit AppTest), and the time of that page's SQL alone.
 
-Runs in its own process (`python -m bench.pages_bench DB RUNS OUT.json`) so that its DuckDB connection and
-Streamlit caches belong to it alone. Per page and run:
+Runs in its own process (`python -m bench.pages_bench DB RUNS OUT.json [PERIOD]`) so that its DuckDB connection
+and Streamlit caches belong to it alone. PERIOD is a sidebar period (`365d`, as the link `?period=365d` opens it);
+none = the default, the last 30 days. Per page and run:
 
 - cold: Streamlit caches cleared and the warehouse reopened (DuckDB's buffer pool empty; the OS page cache
   stays warm), then one script run of the router with that page;
@@ -42,7 +43,7 @@ def _reopen() -> None:
     gc.collect()
 
 
-def measure(db: Path, runs: int) -> dict:
+def measure(db: Path, runs: int, period: str | None = None) -> dict:
     import os
 
     os.environ["WAREHOUSE_PATH"] = str(db)
@@ -68,6 +69,8 @@ def measure(db: Path, runs: int) -> dict:
     queries.run, explorer_sql.run = recording_run, recording_assembled
     at = AppTest.from_file(str(DASHBOARD), default_timeout=600)
     at.session_state["lang"] = "ko"
+    if period:
+        at.query_params["period"] = period
     at.run()  # imports and the first page once: what a running server has already done
     results = {}
     for url, script in pages():
@@ -96,6 +99,7 @@ def measure(db: Path, runs: int) -> dict:
         results[url] = {
             "script": script, "queries": n_queries, "query_names": sorted({n for n, _ in calls}),
             "cold_s": cold, "warm_s": warm, "sql_cold_s": sql_cold, "sql_warm_s": sql_warm, "errors": errors,
+            "period": at.session_state["period"] if "period" in at.session_state else None,  # the sidebar's, if any
         }
     queries.run, explorer_sql.run = real_run, real_assembled
     return results
@@ -103,7 +107,8 @@ def measure(db: Path, runs: int) -> dict:
 
 def main() -> None:
     db, runs, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
-    out.write_text(json.dumps(measure(db, runs), ensure_ascii=False, indent=1), encoding="utf-8")
+    period = sys.argv[4] if len(sys.argv) > 4 else None
+    out.write_text(json.dumps(measure(db, runs, period), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -85,13 +85,21 @@ def test_results_json_is_complete(results):
     assert res["pages"]["overview"]["queries"] > 0 and "kpi_headline" in res["pages"]["overview"]["query_names"]
     # the Explorer's own queries (assembled, not from queries/) are part of its SQL: its row count and its rows
     assert "explorer_sql" in res["pages"]["explorer"]["query_names"]
+    # the same pages again over the sidebar's longest preset, which the pages really used
+    assert list(res["pages_year"]) == PAGES
+    for name, page in res["pages_year"].items():
+        assert not page["errors"], (name, page["errors"])
+        assert _is_stats(page["cold_s"], 1), name
+    assert (res["pages"]["overview"]["period"], res["pages_year"]["overview"]["period"]) == ("30d", "365d")
+    assert res["pages_year"]["glossary"]["period"] is None
     assert set(res["baseline"]["pages"]) == {"overview", "infrastructure"}
     assert "browser" not in res
 
 
 def test_results_markdown_has_every_section(results):
     _, md, out = results
-    for heading in ("# Benchmark — tier `smoke`", "## Build", "## Incremental day", "## Pages", "## Baseline", "## Machine",
+    for heading in ("# Benchmark — tier `smoke`", "## Build", "## Incremental day", "## Pages", "### Pages over the last year",
+                    "## Baseline", "## Machine",
                     "| merge step | seconds |", "| data checks |"):
         assert heading in md
     for page in PAGES:
