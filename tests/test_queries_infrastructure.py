@@ -122,14 +122,13 @@ def test_sensor_status_runs(kpi_db):
     assert (jochiwon["longest_run"], jochiwon["flat_in_period"]) == (3, False)
 
 
-
 def test_flat_line_window_is_the_periods_last_31_days(kpi_db):
     # The flat-line check reads at most the period's last RUNS_MAX_DAYS = 31 days (ui/infrastructure.runs_start).
     # PERIOD is 14 days: read whole. [03-01, 04-29): 04-29 − 31 d = 03-29 00:00, which keeps 조치원읍 pm10's 74 × 7
     # (03-29 17 … 23 h) and no other run of 6+ (the 14-day period had none, and this is part of it).
     # [03-01, 04-30): from 03-30 00:00, after the last reading (03-29 23:00): no run at all, where the whole period
     # would flag 조치원읍 pm10 again.
-    def runs(start, end) -> dict:
+    def runs(start, end) -> tuple[dict, Filters]:
         f = Filters(start=start, end=end, as_of=AS_OF, **NO_FILTERS)
         got = infra.with_runs(queries.run("sensor_status", db=kpi_db, **f.params()),
                               queries.run("sensor_runs", db=kpi_db, **infra.runs_params(f)))
@@ -144,6 +143,7 @@ def test_flat_line_window_is_the_periods_last_31_days(kpi_db):
     whole = run(kpi_db, "sensor_runs", period=(at(1), at(30, month=4)))
     assert [(r["sensor_id"], r["metric"], r["longest_run"]) for r in whole if r["flat_in_period"]] == [
         ("airkorea:조치원읍", "pm10", 7)]
+
 
 def test_domain_summary(kpi_db):
     # environment: (6 air series × 48 + noise 277) / (7 × 336) = 565 / 2352 = 0.240221; stale: the noise meter;

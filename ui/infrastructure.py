@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from ui import fmt
+from ui.data import load
 from ui.filters import Filters, domain_name
 from ui.i18n import t
 from warehouse.catalog import metrics
@@ -85,6 +86,12 @@ def runs_note(f: Filters) -> str:
     return t(f"고정값 = 기간의 마지막 {RUNS_MAX_DAYS}일 중 같은 값 6회 이상 연속(긴 기간은 최근 {RUNS_MAX_DAYS}일만 봄).",
              f"Flat-lined = one value 6+ readings in a row in the period's last {RUNS_MAX_DAYS} days (longer periods "
              f"are checked over their last {RUNS_MAX_DAYS} days only).")
+
+
+def sensor_health(f: Filters) -> pl.DataFrame:
+    """Each sensor × metric's health as Infrastructure and Map show it: sensor_status with the flat-line runs, read
+    over runs_params (so no page reads a long period's raw readings)."""
+    return with_runs(load("sensor_status", **f.params()), load("sensor_runs", **runs_params(f)))
 
 
 def with_runs(status: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:

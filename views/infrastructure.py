@@ -18,7 +18,7 @@ if filters is None:
     st.stop()
 freshness_caption()
 params, names = filters.params(), district_names()
-status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **infra.runs_params(filters)))
+status = infra.sensor_health(filters)
 
 st.subheader(t("분야별 현황", "By domain"))
 domains = infra.domain_summary(load("domain_health", **params), status)

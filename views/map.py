@@ -37,7 +37,7 @@ url.remember("map_heatmap", str(heatmap).lower(), "false")
 
 districts = mapview.district_frame(load("district_kpis", **params), kpi)
 points = load("complaint_points", **params)
-status = infra.with_runs(load("sensor_status", **params), load("sensor_runs", **infra.runs_params(filters)))
+status = infra.sensor_health(filters)
 sensors = mapview.sensor_frame(load("sensor_points", **params), status, mapview.completeness_target())
 if districts.filter(pl.col("boundary").is_not_null()).is_empty():
     st.info(t("읍면동 경계", "District boundaries") + ": " + t("이 출처에서는 제공되지 않음", "not available for this source"))
