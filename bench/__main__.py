@@ -62,6 +62,15 @@ def run(args: argparse.Namespace) -> dict:
         b["bare_readings_per_s"] = stats([x["readings_per_s"] for x in bares])
         b["bare_complaints_per_s"] = stats([x["complaints_per_s"] for x in bares])
         b["bare_total_s"] = stats([x["sensors_s"] + x["complaints_s"] for x in bares])
+        # a parser in DuckDB at its least (cells cast; then also the timestamps' form tested) against our parse, each
+        # as a multiple of the bare load of the sensor files in the same run
+        b["bare_sensors_s"] = stats([x["sensors_s"] for x in bares])
+        for key in ("cast_s", "iso_s"):
+            b[f"bare_{key}"] = stats([x[key] for x in bares])
+        b["parse_ratios"] = {
+            key: stats([x[src] / y["sensors_s"] for x, y in zip(runs, bares, strict=True)])
+            for key, src, runs in (("cast", "cast_s", bares), ("iso", "iso_s", bares), ("ours", "sensor_prepare_s", builds))
+        }
         b["ratio_readings"] = b["readings_per_s"]["median"] / b["bare_readings_per_s"]["median"]
         b["ratio_complaints"] = b["complaints_per_s"]["median"] / b["bare_complaints_per_s"]["median"]
         # the best this merge allows: parse, landing and storing as fast as the bare load, then the steps after

@@ -20,6 +20,7 @@ from warehouse import partitions, store
 from warehouse.build import initialize, load, prepare
 from warehouse.profile import load_profile
 from warehouse.reference import load_city
+from warehouse.timeparse import to_regex
 
 SENSOR_PROFILE, COMPLAINT_PROFILE = "sensors_csv", "kr_minwon"
 # the steps a sensor batch's load reports (build.load, sensor_load.merge), grouped as the results show them; the
@@ -117,8 +118,22 @@ def _by_year(files: list[Path]) -> list[list[Path]]:
     return list(years.values())
 
 
+# What a parser in DuckDB would cost at least, read in the same run as the bare load: every cell of the sensor files as
+# text, the timestamp and the value cast to their types (a cell that does not cast is null: a row to quarantine), the
+# rest kept as text; {iso} adds our parser's own test of the timestamp's form (warehouse/timeparse.py's ISO pattern).
+CAST_READ = """
+create table cast_read as
+select try_cast(measured_at as timestamptz) as measured_at, station, metric, try_cast(value as double) as value,
+    district, lat, lon, {iso}
+from read_csv($f, header = true, all_varchar = true)
+"""
+ISO_TEST = "regexp_full_match(measured_at, $iso) as iso_form"
+
+
 def bare_load(tier: Tier, manifest: dict, db: Path) -> dict:
     """The limit: DuckDB reading the same files into plain tables, nothing else (no checks, no merge, no rollups).
+    Then, in the same run, the sensor files read with each cell cast (`cast_s`) and also with the timestamps' form
+    tested (`iso_s`): the least a parser in DuckDB would cost, against our parse and checks (polars).
 
     Complaints are read as latin-1 text (byte-transparent; DuckDB has no CP949 without an extension download).
     """
@@ -138,6 +153,17 @@ def bare_load(tier: Tier, manifest: dict, db: Path) -> dict:
         con.execute("checkpoint")
         t2 = time.perf_counter()
         rows = con.execute("select count(*) from readings").fetchone()[0]
+        con.execute("drop table readings; drop table complaints; checkpoint")
+        con.execute("set TimeZone = $tz", {"tz": load_profile(SENSOR_PROFILE).timezone})  # for timestamps without offset
+        reads = {}
+        for name, iso, params in (("cast_s", "", {}), ("iso_s", ISO_TEST + ",", {"iso": to_regex("iso")})):
+            t3 = time.perf_counter()
+            con.execute(CAST_READ.replace("{iso}", iso), {"f": sensor_files, **params})
+            con.execute("checkpoint")
+            reads[name] = time.perf_counter() - t3
+            cast = con.execute("select count(*), count(measured_at), count(value) from cast_read").fetchone()
+            con.execute("drop table cast_read; checkpoint")
+            assert cast == (manifest["readings"],) * 3, cast  # the tiers' files have no bad cell: every one was read
     finally:
         con.close()
         db.unlink(missing_ok=True)
@@ -145,6 +171,7 @@ def bare_load(tier: Tier, manifest: dict, db: Path) -> dict:
     return {
         "sensors_s": t1 - t0, "complaints_s": t2 - t1,
         "readings_per_s": manifest["readings"] / (t1 - t0), "complaints_per_s": manifest["complaints"] / (t2 - t1),
+        **reads,
     }
 
 

@@ -74,6 +74,12 @@ def test_results_json_is_complete(results):
     groups = sum(raw[f"merge_{g}_s"] for g in MERGE_STEPS)
     assert 0 < groups <= raw["sensor_merge_s"] and groups == pytest.approx(sum(raw["merge_steps_s"].values()))
     assert build["ceiling_ratio"] > 0 and _is_stats(build["after_storing_s"], 1)
+    # the sensor files read again in the same run, each cell cast, then with the timestamps' form tested too; every
+    # ratio is to that run's bare load of the same files
+    bare = build["raw"]["bare"][0]
+    assert bare["cast_s"] > 0 and bare["iso_s"] > 0
+    assert build["parse_ratios"]["cast"]["median"] == pytest.approx(bare["cast_s"] / bare["sensors_s"])
+    assert build["parse_ratios"]["ours"]["median"] == pytest.approx(raw["sensor_prepare_s"] / bare["sensors_s"])
     inc = res["incremental"]
     assert inc["complaints"] > 0 and inc["readings"] == 2 * 2 * 288
     assert _is_stats(inc["total_s"], 1)
@@ -100,7 +106,8 @@ def test_results_markdown_has_every_section(results):
     _, md, out = results
     for heading in ("# Benchmark — tier `smoke`", "## Build", "## Incremental day", "## Pages", "### Pages over the last year",
                     "## Baseline", "## Machine",
-                    "| merge step | seconds |", "| data checks |"):
+                    "| merge step | seconds |", "| data checks |", "| reading the sensor files | seconds |",
+                    "| ours: read, hash, parse and check every cell (polars) |"):
         assert heading in md
     for page in PAGES:
         assert re.search(rf"^\| {page} \|", md, re.MULTILINE), page
