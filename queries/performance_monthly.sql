@@ -5,6 +5,8 @@
 -- over number under 5 (received; closed with a duration; on_time + late + overdue), shown as "<5".
 -- grain: month (every local calendar month in [start, end), as a date).
 -- params: $start, $end, $as_of (timestamptz); $district, $domain, $category, $kind (text or null).
+-- Durations in whole seconds are epoch_us(b) // 1000000 - epoch_us(a) // 1000000: date_diff('second', a, b) for
+-- instants after 1970, without ICU's calendar arithmetic (2-4 x faster over a year of complaints).
 with items as (
     select cast(date_trunc('month', requested_at) as date) as month, status, requested_at, closed_at, due_at,
     from fct_complaints
@@ -23,7 +25,7 @@ counts as (
         count(i.month) as received,
         count(*) filter (where i.status = 'closed') as closed,
         count(*) filter (where i.status = 'closed' and i.closed_at >= i.requested_at) as duration_n,
-        median(date_diff('second', i.requested_at, i.closed_at) / 86400.0)
+        median((epoch_us(i.closed_at) // 1000000 - epoch_us(i.requested_at) // 1000000) / 86400.0)
             filter (where i.status = 'closed' and i.closed_at >= i.requested_at) as median_days,
         count(*) filter (where i.status = 'closed' and i.closed_at <= i.due_at) as on_time,
         count(*) filter (where i.status = 'closed' and i.closed_at > i.due_at) as late,
