@@ -196,3 +196,30 @@ def test_every_time_series_check_is_scoped_and_says_so():
         assert "params:" in "\n".join(header), f"{c.name}: the header names no params"
         # a repeated complaint id can span days: that check alone stays whole
         assert c.scoped == (bool(c.tables & series) and c.name != "fct_complaints_unique_id"), c.name
+
+
+def test_the_unique_key_check_finds_each_repeated_reading_once_with_its_local_day(tmp_path):
+    # stored in the year file as no write stores them: noise-areum-01 × noise at 03-16 00:00 KST (15:00 UTC the
+    # day before) twice, and traffic-boram-01 × traffic_volume at the same instant three times, with other values
+    db = build_kpi_warehouse(tmp_path / "kpi.duckdb")
+    midnight = _kst(2025, 3, 16)
+    with store.writing(db, timezone="Asia/Seoul") as con:
+        part = store.partitions_of(con).writable(2025)
+        for sensor, metric, copies in (("noise-areum-01", "noise", 1), ("traffic-boram-01", "traffic_volume", 2)):
+            con.execute(
+                f"insert into {part}.fct_sensor_readings"
+                " select sensor_id, metric, measured_at, value + n, unit, quality"
+                f" from {part}.fct_sensor_readings, range(1, $copies + 1) as r(n)"
+                " where sensor_id = $sensor and metric = $metric and measured_at = $at",
+                {"sensor": f"sensorthings:{sensor}", "metric": metric, "at": midnight, "copies": copies},
+            )
+    con = store.connect(db, read_only=True)
+    try:
+        rows = check.offending_rows(con, "fct_sensor_readings_unique_key").sort("sensor_id")
+    finally:
+        con.close()
+    assert rows.select("sensor_id", "metric", "day", "n").rows() == [
+        ("sensorthings:noise-areum-01", "noise", dt.date(2025, 3, 16), 2),
+        ("sensorthings:traffic-boram-01", "traffic_volume", dt.date(2025, 3, 16), 3),
+    ]
+    assert rows["measured_at"].to_list() == [midnight, midnight]
