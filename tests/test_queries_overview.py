@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 from fixture_warehouse import AS_OF, KST, PERIOD, PREVIOUS_PERIOD
 
@@ -85,8 +86,6 @@ def test_whole_seconds_by_epoch_are_date_diffs_seconds():
     """The complaint queries count a duration's whole seconds as epoch_us(b) // 1000000 - epoch_us(a) // 1000000
     instead of date_diff('second', a, b), which goes through ICU's calendar (2-4 x slower over a year of complaints):
     the same number for any two instants after 1970, fractions of a second and clock changes included."""
-    import duckdb
-
     con = duckdb.connect()
     con.execute("set TimeZone = 'America/New_York'")  # a zone whose clocks change: ICU's calendar has work to do
     pairs = [
