@@ -223,3 +223,44 @@ def test_the_unique_key_check_finds_each_repeated_reading_once_with_its_local_da
         ("sensorthings:traffic-boram-01", "traffic_volume", dt.date(2025, 3, 16), 3),
     ]
     assert rows["measured_at"].to_list() == [midnight, midnight]
+
+
+def test_a_check_of_the_readings_runs_a_local_year_at_a_time_and_misses_nothing_at_the_cut(tmp_path):
+    # noise-areum-01 × noise stored twice at 2024-12-31 23:55 KST (year file 2024) and twice at 2025-01-01 00:00 KST,
+    # the local new year where the run cuts its scope: each key found once, on its own local day
+    db = build_kpi_warehouse(tmp_path / "kpi.duckdb")
+    late, midnight = _kst(2024, 12, 31, 23, 55), _kst(2025, 1, 1)
+    source = {"sensor": "sensorthings:noise-areum-01", "metric": "noise", "at": _kst(2025, 3, 16)}
+    with store.writing(db, timezone="Asia/Seoul") as con:
+        for at in (late, midnight):
+            part = store.partitions_of(con).writable(at.year)
+            con.execute(
+                f"insert into {part}.fct_sensor_readings"
+                " select sensor_id, metric, $to, value + n, unit, quality from fct_sensor_readings, range(2) as r(n)"
+                " where sensor_id = $sensor and metric = $metric and measured_at = $at",
+                {**source, "to": at},
+            )
+    name = "fct_sensor_readings_unique_key"
+    con = store.connect(db, read_only=True)
+    try:
+        rows = check.offending_rows(con, name).sort("day")
+        unique_key = check.load_check(check.CHECKS_DIR / f"{name}.sql")
+        parts = check._parts(con, unique_key, None, None)
+    finally:
+        con.close()
+    assert parts == [(None, midnight), (midnight, None)]  # the open ends keep whatever lies beyond the years
+    assert rows.select("measured_at", "day", "n").rows() == [
+        (late, dt.date(2024, 12, 31), 2), (midnight, dt.date(2025, 1, 1), 2),
+    ]
+    assert cli("check", "--db", db).returncode == 1  # the whole history, stored per day
+    assert [s[:2] for s in _stored(db, name)] == [(None, 0), (dt.date(2024, 12, 31), 1), (dt.date(2025, 1, 1), 1)]
+    with store.writing(db, timezone="Asia/Seoul") as con:  # a scope across the new year, cut there too
+        con.execute("delete from check_results where check_name = $name and day is not null", {"name": name})
+        check.record_checks(con, scope=(_kst(2024, 12, 31, 12), _kst(2025, 1, 1, 6)))
+        parts = check._parts(con, unique_key, _kst(2024, 12, 31), _kst(2025, 1, 2))
+    assert parts == [(_kst(2024, 12, 31), midnight), (midnight, _kst(2025, 1, 2))]
+    assert [(s[0], s[1], s[4], s[5]) for s in _stored(db, name)] == [
+        (None, 0, _kst(2024, 12, 31), _kst(2025, 1, 2)),
+        (dt.date(2024, 12, 31), 1, _kst(2024, 12, 31), _kst(2025, 1, 2)),
+        (dt.date(2025, 1, 1), 1, _kst(2024, 12, 31), _kst(2025, 1, 2)),
+    ]

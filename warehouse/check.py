@@ -37,6 +37,10 @@ COMPLAINT_TABLES = frozenset({"fct_complaints", "agg_complaints_daily"})
 # A sensor batch also recomputes the anomalies of the 35 days after the days it touched (their baselines may
 # include them: models/marts/agg_sensor_anomalies.sql), so a check reading agg_sensor_anomalies looks that far on.
 DAYS_AFTER = {"agg_sensor_anomalies": 35}
+# A scoped check reading the readings runs one local year at a time, so that its memory stays that of a year's
+# readings however long the history (the first write after an upgrade re-runs a changed check over all of it). Its
+# offending rows are readings or local days, and the cuts are local midnights, so the parts add up to the whole.
+BY_YEAR = "fct_sensor_readings"
 
 
 @dataclass
@@ -106,7 +110,7 @@ def offending_rows(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     """The rows breaking one check's rule over the whole history (none means it holds)."""
     check = load_check(CHECKS_DIR / f"{name}.sql")
     with _with_catalogue(con):
-        return con.sql(check.sql, params=_params(check)).pl()
+        return _offending(con, check)
 
 
 def run_checks(db: Path) -> list[CheckResult]:
@@ -122,9 +126,35 @@ def run_checks_on(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     results = []
     with _with_catalogue(con):
         for check in checks():
-            rows = con.sql(check.sql, params=_params(check)).pl()
+            rows = _offending(con, check)
             results.append(CheckResult(check.name, check.rule, rows.height, rows.head(SAMPLE_ROWS)))
     return results
+
+
+def _offending(con: duckdb.DuckDBPyConnection, check: Check) -> pl.DataFrame:
+    """A check's offending rows over the whole history, part by part."""
+    return pl.concat([con.sql(check.sql, params=_params(check, *part)).pl() for part in _parts(con, check, None, None)])
+
+
+def _parts(
+    con: duckdb.DuckDBPyConnection, check: Check, scope_from: dt.datetime | None, scope_to: dt.datetime | None,
+) -> list[tuple[dt.datetime | None, dt.datetime | None]]:
+    """[scope_from, scope_to) cut at each local new year within it, for a check reading the readings (BY_YEAR).
+
+    The years are those of the year files attached (warehouse/partitions.py: a reading's file is its local year),
+    found without reading a row. The ends stay as they are, so the parts cover the whole scope whatever the files
+    hold; a warehouse from before year files is one part."""
+    if not check.scoped or BY_YEAR not in check.tables:
+        return [(scope_from, scope_to)]
+    cuts = [c[0] for c in con.execute(
+        """select cast(make_date(cast(substr(database_name, 2) as integer), 1, 1) as timestamptz) as cut
+           from duckdb_databases() where regexp_full_match(database_name, 'p[0-9]{4}')
+           order by cut""",
+    ).fetchall()]
+    # between one year file and the next (before the first there is nothing to split off)
+    inside = [c for c in cuts[1:] if (scope_from is None or c > scope_from) and (scope_to is None or c < scope_to)]
+    bounds = [scope_from, *inside, scope_to]
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
 # --------------------------------------------------------------------------------------------- stored results
@@ -252,16 +282,17 @@ def _record(
             " and (day is null or (day >= cast($scope_from as date) and day < cast($scope_to as date)))",
             {"name": check.name, "scope_from": scope_from, "scope_to": scope_to},
         )
-    con.register("check_offending", con.sql(check.sql, params=_params(check, scope_from, scope_to)))
-    try:
-        values = {
-            "name": check.name, "rule": check.rule, "sample_rows": SAMPLE_ROWS, "checked_at": checked_at,
-            "batch_id": batch_id, "scope_from": scope_from, "scope_to": scope_to, "sql_hash": check.sql_hash,
-        }
-        con.execute(_PER_DAY if check.scoped else _WHOLE, values)
-        con.execute(_OWN_ROW, {k: v for k, v in values.items() if k != "sample_rows"})
-    finally:
-        con.unregister("check_offending")
+    values = {
+        "name": check.name, "rule": check.rule, "sample_rows": SAMPLE_ROWS, "checked_at": checked_at,
+        "batch_id": batch_id, "scope_from": scope_from, "scope_to": scope_to, "sql_hash": check.sql_hash,
+    }
+    for part in _parts(con, check, scope_from, scope_to):  # each part's days are its own: stored as they come
+        con.register("check_offending", con.sql(check.sql, params=_params(check, *part)))
+        try:
+            con.execute(_PER_DAY if check.scoped else _WHOLE, values)
+        finally:
+            con.unregister("check_offending")
+    con.execute(_OWN_ROW, {k: v for k, v in values.items() if k != "sample_rows"})
 
 
 @contextmanager
