@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import polars as pl
 import pytest
 from fixture_warehouse import add_daily_rows_without_hours, build_kpi_warehouse
 from helpers_warehouse import cli, query, sha256, write_airkorea, write_minwon
@@ -264,3 +265,51 @@ def test_a_check_of_the_readings_runs_a_local_year_at_a_time_and_misses_nothing_
         (dt.date(2024, 12, 31), 1, _kst(2024, 12, 31), _kst(2025, 1, 2)),
         (dt.date(2025, 1, 1), 1, _kst(2024, 12, 31), _kst(2025, 1, 2)),
     ]
+
+
+def test_the_readings_by_day_check_finds_a_reading_at_a_local_midnight_by_the_zones_fixed_offset(tmp_path):
+    # one more reading of noise-areum-01 × noise at 03-16 00:00:30 KST (03-15 15:00:30 UTC) with no hour behind it:
+    # its local day, 03-16, has one reading more than its hours
+    db = build_kpi_warehouse(tmp_path / "kpi.duckdb")
+    source = {"sensor": "sensorthings:noise-areum-01", "metric": "noise", "at": _kst(2025, 3, 16)}
+    with store.writing(db, timezone="Asia/Seoul") as con:
+        part = store.partitions_of(con).writable(2025)
+        con.execute(
+            f"insert into {part}.fct_sensor_readings select sensor_id, metric, $to, value, unit, quality"
+            " from fct_sensor_readings where sensor_id = $sensor and metric = $metric and measured_at = $at",
+            {**source, "to": _kst(2025, 3, 16, 0, 0, 30)},
+        )
+    name = "agg_sensor_hourly_matches_fct"
+    by_calendar = {"scope_from": None, "scope_to": None, "fixed_from": None, "fixed_to": None, "offset_us": None}
+    con = store.connect(db, read_only=True)
+    try:
+        fixed = check._fixed_offset(con, None, None)
+        by_offset = check.offending_rows(con, name)
+        sql = check.load_check(check.CHECKS_DIR / f"{name}.sql").sql
+        by_icu = con.sql(sql, params=by_calendar).pl()
+    finally:
+        con.close()
+    assert fixed == {"fixed_from": _kst(2025, 1, 1), "fixed_to": _kst(2026, 1, 1), "offset_us": 9 * 3600 * 10**6}
+    for rows in (by_offset, by_icu):
+        assert rows.select("sensor_id", "metric", "day", pl.col("n") - pl.col("agg_n")).rows() == [
+            ("sensorthings:noise-areum-01", "noise", dt.date(2025, 3, 16), 1),
+        ]
+
+
+@pytest.mark.parametrize(("zone", "year", "offset_h"), [
+    ("Asia/Seoul", 2025, 9), ("Asia/Kolkata", 2025, 5.5), ("Asia/Seoul", 1988, None), ("Europe/Berlin", 2025, None),
+])
+def test_a_local_year_has_a_fixed_offset_only_when_its_clocks_never_change(zone, year, offset_h):
+    # Korea kept summer time in 1987 and 1988; Berlin changes its clocks every year
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = $tz", {"tz": zone})
+        fixed = check._fixed_offset(con, dt.datetime(year, 3, 1, tzinfo=ZoneInfo(zone)), None)
+    finally:
+        con.close()
+    local = ZoneInfo(zone)
+    expected = {"fixed_from": None, "fixed_to": None, "offset_us": None} if offset_h is None else {
+        "fixed_from": dt.datetime(year, 1, 1, tzinfo=local), "fixed_to": dt.datetime(year + 1, 1, 1, tzinfo=local),
+        "offset_us": int(offset_h * 3600 * 10**6),
+    }
+    assert fixed == expected
