@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse import catalog, store
+from warehouse import catalog, partitions, store
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 RESULTS_MODEL = Path(__file__).resolve().parent / "models" / "check_results.sql"
@@ -122,11 +122,10 @@ def _fixed_offset(con: duckdb.DuckDBPyConnection, scope_from: dt.datetime | None
     adding it to the instant, a third of the cost of ICU's calendar (`cast(measured_at as date)`), which it keeps
     for any reading outside that year and for a year whose clocks change (nulls). The offset is read hour by hour
     from the same calendar, so both ways give the same day."""
+    years = partitions.attached_years(con)
     year = con.execute(
-        """select coalesce(year(cast($f as timestamptz)), year(cast($t as timestamptz) - interval 1 microsecond),
-                  (select max(cast(substr(database_name, 2) as integer)) from duckdb_databases()
-                   where regexp_full_match(database_name, 'p[0-9]{4}')))""",
-        {"f": scope_from, "t": scope_to},
+        "select coalesce(year(cast($f as timestamptz)), year(cast($t as timestamptz) - interval 1 microsecond), $last)",
+        {"f": scope_from, "t": scope_to, "last": years[-1] if years else None},
     ).fetchall()[0][0]
     none = {"fixed_from": None, "fixed_to": None, "offset_us": None}
     if year is None:
@@ -170,7 +169,8 @@ def run_checks_on(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 def _offending(con: duckdb.DuckDBPyConnection, check: Check) -> pl.DataFrame:
     """A check's offending rows over the whole history, part by part."""
-    return pl.concat([con.sql(check.sql, params=_params(con, check, *part)).pl() for part in _parts(con, check, None, None)])
+    parts = _parts(con, check, None, None)
+    return pl.concat([con.sql(check.sql, params=_params(con, check, *part)).pl() for part in parts])
 
 
 def _parts(
@@ -183,13 +183,11 @@ def _parts(
     hold; a warehouse from before year files is one part."""
     if not check.scoped or BY_YEAR not in check.tables:
         return [(scope_from, scope_to)]
+    later = partitions.attached_years(con)[1:]  # between one year file and the next: before the first is nothing
     cuts = [c[0] for c in con.execute(
-        """select cast(make_date(cast(substr(database_name, 2) as integer), 1, 1) as timestamptz) as cut
-           from duckdb_databases() where regexp_full_match(database_name, 'p[0-9]{4}')
-           order by cut""",
-    ).fetchall()]
-    # between one year file and the next (before the first there is nothing to split off)
-    inside = [c for c in cuts[1:] if (scope_from is None or c > scope_from) and (scope_to is None or c < scope_to)]
+        "select cast(make_date(y, 1, 1) as timestamptz) from unnest($years) as t(y) order by y", {"years": later},
+    ).fetchall()] if later else []
+    inside = [c for c in cuts if (scope_from is None or c > scope_from) and (scope_to is None or c < scope_to)]
     bounds = [scope_from, *inside, scope_to]
     return list(zip(bounds, bounds[1:], strict=False))
 

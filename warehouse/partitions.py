@@ -77,6 +77,15 @@ def listed(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[s
     return dict(rows)
 
 
+def attached_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The years of the year files attached to the connection, in order (none in an old warehouse)."""
+    rows = con.execute(
+        "select cast(substr(database_name, 2) as integer) as y from duckdb_databases()"
+        " where regexp_full_match(database_name, 'p[0-9]{4}') order by y"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def attach_listed(con: duckdb.DuckDBPyConnection, db: Path | str, catalog: str | None = None) -> list[str]:
     """Attach, read-only, every partition the main file lists; a no-op for those already attached."""
     folder = parts_dir(Path(db))
