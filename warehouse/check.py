@@ -118,10 +118,10 @@ def _params(
 
 def _fixed_offset(con: duckdb.DuckDBPyConnection, scope_from: dt.datetime | None, scope_to: dt.datetime | None) -> dict:
     """$fixed_from, $fixed_to, $offset_us: the local year a part of a run lies in and the zone's offset from UTC
-    there, when it is the same all year (Korea's since 1988): a check then works out a reading's local day by
-    adding it to the instant, a third of the cost of ICU's calendar (`cast(measured_at as date)`), which it keeps
-    for any reading outside that year and for a year whose clocks change (nulls). The offset is read hour by hour
-    from the same calendar, so both ways give the same day."""
+    there, when it is the same all year (Korea's every year since 1989): a check then works out a reading's local
+    day by adding it to the instant, a third of the cost of ICU's calendar (`cast(measured_at as date)`), which it
+    keeps for any reading outside that year and for a year whose clocks change (nulls). The offset is read hour by
+    hour from the same calendar, so both ways give the same day."""
     years = partitions.attached_years(con)
     year = con.execute(
         "select coalesce(year(cast($f as timestamptz)), year(cast($t as timestamptz) - interval 1 microsecond), $last)",
