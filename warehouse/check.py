@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from warehouse import catalog, partitions, store
+from warehouse.sensor_load import year_bounds
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 RESULTS_MODEL = Path(__file__).resolve().parent / "models" / "check_results.sql"
@@ -130,16 +131,13 @@ def _fixed_offset(con: duckdb.DuckDBPyConnection, scope_from: dt.datetime | None
     none = {"fixed_from": None, "fixed_to": None, "offset_us": None}
     if year is None:
         return none
-    first, nxt, low, high = con.execute(
-        """with year as (
-               select cast(make_date($y, 1, 1) as timestamptz) as a, cast(make_date($y + 1, 1, 1) as timestamptz) as b
-           )
-           select any_value(a), any_value(b), min(epoch_us(cast(t as timestamp)) - epoch_us(t)),
-               max(epoch_us(cast(t as timestamp)) - epoch_us(t)),
-           from year, range(a, b, interval 1 hour) as r(t)""",
-        {"y": year},
+    bounds = year_bounds(con, year)
+    low, high = con.execute(
+        """select min(epoch_us(cast(t as timestamp)) - epoch_us(t)), max(epoch_us(cast(t as timestamp)) - epoch_us(t)),
+           from range($year_from, $year_to, interval 1 hour) as r(t)""",
+        bounds,
     ).fetchall()[0]
-    return {"fixed_from": first, "fixed_to": nxt, "offset_us": low} if low == high else none
+    return {"fixed_from": bounds["year_from"], "fixed_to": bounds["year_to"], "offset_us": low} if low == high else none
 
 
 def offending_rows(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
@@ -183,10 +181,8 @@ def _parts(
     hold; a warehouse from before year files is one part."""
     if not check.scoped or BY_YEAR not in check.tables:
         return [(scope_from, scope_to)]
-    later = partitions.attached_years(con)[1:]  # between one year file and the next: before the first is nothing
-    cuts = [c[0] for c in con.execute(
-        "select cast(make_date(y, 1, 1) as timestamptz) from unnest($years) as t(y) order by y", {"years": later},
-    ).fetchall()] if later else []
+    # between one year file and the next: before the first there is nothing to split off
+    cuts = [year_bounds(con, year)["year_from"] for year in partitions.attached_years(con)[1:]]
     inside = [c for c in cuts if (scope_from is None or c > scope_from) and (scope_to is None or c < scope_to)]
     bounds = [scope_from, *inside, scope_to]
     return list(zip(bounds, bounds[1:], strict=False))

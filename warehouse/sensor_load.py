@@ -196,5 +196,5 @@ def year_bounds(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dt.datet
     """The first instant of a local year and of the next one, in the connection's zone."""
     first, nxt = con.execute(
         "select cast(make_date($y, 1, 1) as timestamptz), cast(make_date($y + 1, 1, 1) as timestamptz)", {"y": year}
-    ).fetchone()
+    ).fetchall()[0]  # all: a result left unfinished by fetchone() blocks the connection's next statement
     return {"year_from": first, "year_to": nxt}
