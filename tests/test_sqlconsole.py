@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import queries
+from warehouse import store
 from warehouse.sqlconsole import Failed, Refused, TimedOut, console_connection, run_console
 
 APP = str(Path(__file__).resolve().parent / "sql_console_app.py")
@@ -251,6 +252,24 @@ def test_analyst_console_cannot_return_complaint_text(kpi_db):
         assert "title" not in result.frame.columns and "description_masked" not in result.frame.columns
     shown = sc.run_console("select count(*) as n from fct_complaints", kpi_db, hide_text=True).frame
     assert shown["n"][0] == 38  # the fixture's 38 complaints are all still countable
-    assert "title" not in sc.columns(kpi_db, hide_text=True)["fct_complaints"]
+    reader = store.open_reader(kpi_db)
+    try:
+        assert "title" not in sc.columns(reader, hide_text=True)["fct_complaints"]
+        assert "title" in sc.columns(reader)["fct_complaints"]
+    finally:
+        reader.close()
     mayor = sc.run_console("select title from fct_complaints where source_id = 'C01'", kpi_db).frame
     assert mayor.height == 1
+
+
+def test_page_lists_the_tables_and_columns_the_console_reads(app):
+    """The reference list under the box: every allowed table once, its columns in the table's order."""
+    from warehouse.sqlguard import ALLOWED_TABLES
+
+    at = app().run()
+    lines = [m.value for m in at.expander[0].markdown]
+    listed = {line.split("`")[1]: line.split(" — ")[1].replace("`", "").split(", ") for line in lines}
+    assert list(listed) == sorted(ALLOWED_TABLES)
+    assert listed["fct_sensor_readings"] == ["sensor_id", "metric", "measured_at", "value", "unit", "quality"]
+    assert listed["dim_calendar"] == ["day", "is_business", "business_index", "holiday_name"]
+    assert {"reporter_key", "title", "description_masked"} <= set(listed["fct_complaints"])  # the mayor's office

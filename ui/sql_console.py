@@ -65,7 +65,11 @@ def _use_example() -> None:
 
 @st.cache_data(ttl=900, show_spinner=False)
 def _columns(path: str, version: tuple, allow_reporter_key: bool, hide_text: bool) -> dict[str, list[str]]:
-    return sqlconsole.columns(path, allow_reporter_key=allow_reporter_key, hide_text=hide_text)
+    cur = queries.cursor(Path(path))
+    try:
+        return sqlconsole.columns(cur, allow_reporter_key=allow_reporter_key, hide_text=hide_text)
+    finally:
+        cur.close()
 
 
 def _run(sql: str, db: Path, allow_reporter_key: bool, hide_text: bool) -> dict:

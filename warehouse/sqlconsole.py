@@ -174,18 +174,21 @@ def _explain(error: BaseException, timeout_s: float) -> ConsoleError:
     return Failed(f"쿼리를 실행하지 못했습니다: {text}", f"The query could not run: {text}")
 
 
-def columns(db: Path | str | None = None, *, allow_reporter_key: bool = False, hide_text: bool = False) -> dict[str, list[str]]:
-    """The console's tables and their columns, for the page's reference list."""
-    con = console_connection(Path(db or settings.db_path()))
-    try:
-        rows = con.execute(
-            "select table_name, column_name from duckdb_columns() "
-            "where database_name = 'warehouse' and schema_name = 'main' and list_contains($tables, table_name) "
-            "order by table_name, column_index",
-            {"tables": sorted(sqlguard.ALLOWED_TABLES)},
-        ).fetchall()
-    finally:
-        con.close()
+def columns(
+    con: duckdb.DuckDBPyConnection, *, allow_reporter_key: bool = False, hide_text: bool = False,
+) -> dict[str, list[str]]:
+    """The console's tables and their columns, for the page's reference list.
+
+    Read off any reader of the warehouse (`con`: the pages' shared one): the console's views show exactly
+    these tables' columns, and opening a console connection only for its catalog cost more than the page's
+    own queries on the Explorer (its attaches about 40 ms of 75, the catalog read 5).
+    """
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and list_contains($tables, table_name) "
+        "order by table_name, column_index",
+        {"tables": sorted(sqlguard.ALLOWED_TABLES)},
+    ).fetchall()
     out: dict[str, list[str]] = {}
     for table, column in rows:
         if (allow_reporter_key or column != sqlguard.REPORTER_KEY) and not (
