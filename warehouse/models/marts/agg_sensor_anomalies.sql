@@ -11,6 +11,8 @@
 -- neither tested nor used in baselines. Repeated zeros stay (a power outage reads 0 for hours).
 create or replace temp table anomaly_scope as
 select t.sensor_id, t.metric, min(t.day) as first_day, max(t.day) + 35 as last_day,
+    -- the windows below partition by this number instead of the two texts: a year's batch 3.6 -> 3.0 s
+    cast(row_number() over () as integer) as k,
 from touched_sensor_days as t
 where t.metric in (select metric from dim_linkage where role = 'signal')
 group by all;
@@ -27,7 +29,7 @@ with settings as (
 ),
 hourly as (
     select h.sensor_id, h.metric, h.hour, h.day, h.mean as value, hour(h.hour) as hour_of_day, c.is_business,
-        s.first_day, s.last_day,
+        s.first_day, s.last_day, s.k,
     from agg_sensor_hourly as h
     join anomaly_scope as s on s.sensor_id = h.sensor_id and s.metric = h.metric
     join dim_calendar as c on c.day = h.day
@@ -40,16 +42,16 @@ steps as (
             else 1
         end as new_run,
     from hourly
-    window by_time as (partition by sensor_id, metric order by hour)
+    window by_time as (partition by k order by hour)
 ),
 runs as (
-    select *, sum(new_run) over (partition by sensor_id, metric order by hour) as run_no,
+    select *, sum(new_run) over (partition by k order by hour) as run_no,
     from steps
 ),
 usable as (
     select *,
     from runs
-    qualify not (value != 0 and count(*) over (partition by sensor_id, metric, run_no) >= 6)
+    qualify not (value != 0 and count(*) over (partition by k, run_no) >= 6)
 ),
 business_days as (
     select *,
@@ -58,7 +60,7 @@ business_days as (
         count(value) over prior as n_baseline,
     from usable
     where is_business
-    window prior as (partition by sensor_id, metric, hour_of_day order by hour rows between 20 preceding and 1 preceding)
+    window prior as (partition by k, hour_of_day order by hour rows between 20 preceding and 1 preceding)
 ),
 days_off as (
     select *,
@@ -67,7 +69,7 @@ days_off as (
         count(value) over prior as n_baseline,
     from usable
     where not is_business
-    window prior as (partition by sensor_id, metric, hour_of_day order by hour rows between 8 preceding and 1 preceding)
+    window prior as (partition by k, hour_of_day order by hour rows between 8 preceding and 1 preceding)
 ),
 baselines as (
     select * from business_days
