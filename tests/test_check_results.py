@@ -226,6 +226,20 @@ def test_the_unique_key_check_finds_each_repeated_reading_once_with_its_local_da
     assert rows["measured_at"].to_list() == [midnight, midnight]
 
 
+def test_the_complaint_id_check_finds_each_repeated_id_once_with_its_count():
+    # fct_complaints' primary key forbids repeats, so the check's SQL runs on a table without one: minwon:A three
+    # times, minwon:B twice, minwon:C once
+    con = duckdb.connect()
+    try:
+        con.execute("create table fct_complaints (complaint_id text)")
+        ids = ["minwon:A", "minwon:B", "minwon:A", "minwon:C", "minwon:B", "minwon:A"]
+        con.execute("insert into fct_complaints select unnest($ids)", {"ids": ids})
+        rows = check.offending_rows(con, "fct_complaints_unique_id").sort("complaint_id").rows()
+    finally:
+        con.close()
+    assert rows == [("minwon:A", 3), ("minwon:B", 2)]
+
+
 def test_a_check_of_the_readings_runs_a_local_year_at_a_time_and_misses_nothing_at_the_cut(tmp_path):
     # noise-areum-01 × noise stored twice at 2024-12-31 23:55 KST (year file 2024) and twice at 2025-01-01 00:00 KST,
     # the local new year where the run cuts its scope: each key found once, on its own local day
