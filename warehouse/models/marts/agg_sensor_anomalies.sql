@@ -73,7 +73,7 @@ baselines as (
     select * from days_off
 ),
 -- The windows gather each hour's prior values, and medians and MADs are worked out only for the hours in scope:
--- the 35 days before are read only to be baselines, and a day's batch reads 36 days (a day 0.30 -> 0.21 s).
+-- the 35 days before are read only to be baselines, and a day's batch reads 36 days (a day 0.27 -> 0.21 s).
 in_scope as (
     select * exclude (prior_values),
         list_aggregate(prior_values, 'median') as baseline,
@@ -87,7 +87,6 @@ scored as (
         greatest(1.4826 * b.mad, coalesce(st.min_scale, 0), coalesce(st.min_share, 0) * abs(b.baseline)) as scale,
     from in_scope as b
     join settings as st on st.metric = b.metric
-    where b.day between b.first_day and b.last_day
 )
 select
     sensor_id,
